@@ -1,0 +1,13 @@
+// Package cluster is the render-time stand-in for what the Kyma controller looks up in
+// a live cluster: target Services (their selectors), Gateways (existence and domain),
+// VirtualServices (hosts already served), the mesh ConfigMap (extAuth providers) and
+// the api-gateway-config ConfigMap (JWT handler).
+//
+// Everything comes from the input items first, then from the function config, then
+// from a documented assumption. The rule for assumptions: when the input carries no
+// object of a kind at all, the function is running without that part of the cluster
+// (a Gateway kept in another repository, say) and assumes what it needs, reporting
+// each assumption. When the input carries objects of that kind, it is taken as the
+// cluster's complete set and a missing object fails as it does in the controller.
+// Config `strict: true` never assumes.
+package cluster

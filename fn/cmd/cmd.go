@@ -1,0 +1,196 @@
+package cmd
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"sigs.k8s.io/kustomize/kyaml/fn/framework"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+
+	"github.com/apirule-krm/apirule-fn/fn/config"
+	"github.com/apirule-krm/apirule-fn/fn/krmio"
+	"github.com/apirule-krm/apirule-fn/fn/processor"
+)
+
+// Version is set at build time with -ldflags "-X .../fn/cmd.Version=...".
+var Version = "dev"
+
+// MaxInputEnv raises the stdin byte limit above the default; the function config
+// arrives inside the input, so it can lower the limit but not raise it for stdin.
+const MaxInputEnv = "APIRULE_FN_MAX_INPUT_BYTES"
+
+// Main runs the command and returns the process exit code.
+func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) > 0 {
+		switch args[0] {
+		case "-h", "--help", "help":
+			fmt.Fprint(stdout, usage)
+			return 0
+		case "--version", "version":
+			fmt.Fprintf(stdout, "apirule-fn %s\n", Version)
+			return 0
+		case "--schema", "schema":
+			fmt.Fprint(stdout, config.Schema())
+			return 0
+		}
+		if strings.HasPrefix(args[0], "-") {
+			fmt.Fprintf(stderr, "apirule-fn: unknown flag %s (see apirule-fn --help)\n", args[0])
+			return 2
+		}
+	}
+	limit, err := inputLimit()
+	if err != nil {
+		fmt.Fprintf(stderr, "apirule-fn: %v\n", err)
+		return 2
+	}
+	var in *krmio.Input
+	if len(args) > 0 {
+		in, err = readStandalone(args, stdin, limit)
+	} else {
+		in, err = readStdin(stdin, limit)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "apirule-fn: %v\n", err)
+		return 1
+	}
+	return run(in, len(args) > 0, stdout, stderr)
+}
+
+func inputLimit() (int64, error) {
+	v := os.Getenv(MaxInputEnv)
+	if v == "" {
+		return config.DefaultMaxInputBytes, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("%s must be a positive number of bytes, got %q", MaxInputEnv, v)
+	}
+	return n, nil
+}
+
+func readStdin(stdin io.Reader, limit int64) (*krmio.Input, error) {
+	data, err := krmio.ReadAll(stdin, limit)
+	if err != nil {
+		return nil, fmt.Errorf("read stdin: %w", err)
+	}
+	return krmio.Parse(data)
+}
+
+// readStandalone reads CONFIG.yaml and the resource files ("-" is stdin).
+func readStandalone(args []string, stdin io.Reader, limit int64) (*krmio.Input, error) {
+	cfgData, err := readFile(args[0], stdin, limit)
+	if err != nil {
+		return nil, err
+	}
+	cfgIn, err := krmio.Parse(cfgData)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", args[0], err)
+	}
+	if len(cfgIn.Items) != 1 {
+		return nil, fmt.Errorf("%s: want exactly one function config document, found %d", args[0], len(cfgIn.Items))
+	}
+	in := &krmio.Input{FunctionConfig: cfgIn.Items[0]}
+	files := args[1:]
+	if len(files) == 0 {
+		files = []string{"-"}
+	}
+	for _, f := range files {
+		data, err := readFile(f, stdin, limit)
+		if err != nil {
+			return nil, err
+		}
+		part, err := krmio.Parse(data)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", f, err)
+		}
+		in.Items = append(in.Items, part.Items...)
+	}
+	return in, nil
+}
+
+func readFile(name string, stdin io.Reader, limit int64) ([]byte, error) {
+	if name == "-" {
+		return krmio.ReadAll(stdin, limit)
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := krmio.ReadAll(f, limit)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return data, nil
+}
+
+func run(in *krmio.Input, standalone bool, stdout, stderr io.Writer) int {
+	rl := &framework.ResourceList{}
+	if in.FunctionConfig != nil {
+		rl.FunctionConfig = yaml.NewRNode(in.FunctionConfig)
+	}
+	items, problems := processor.CheckItems(in.Items)
+	if in.ItemsNotList {
+		problems = append(problems, &framework.Result{Severity: framework.Error, Message: "ResourceList items must be a list"})
+	}
+	if len(problems) > 0 {
+		rl.Results = problems
+		rl.Items = items
+	} else {
+		rl.Items = items
+		var procErr error = processor.Processor{InputBytes: in.Bytes}.Process(rl)
+		var res framework.Results
+		if procErr != nil && !errors.As(procErr, &res) {
+			fmt.Fprintf(stderr, "apirule-fn: %v\n", procErr)
+			return 1
+		}
+	}
+	out := &krmio.Output{Items: rl.Items}
+	if in.Wrapped && !standalone {
+		out.Wrapped, out.APIVersion, out.FunctionConfig, out.Results = true, in.APIVersion, in.FunctionConfig, rl.Results
+	} else {
+		out.StripReaderAnnotations = standalone
+	}
+	if err := krmio.Write(stdout, out); err != nil {
+		fmt.Fprintf(stderr, "apirule-fn: %v\n", err)
+		return 1
+	}
+	return report(rl.Results, stderr, !out.Wrapped)
+}
+
+// report prints error results to stderr, one line each (kustomize shows only
+// stderr), and every result when the output has no place for them.
+func report(results framework.Results, stderr io.Writer, all bool) int {
+	for _, r := range results {
+		if r.Severity == framework.Error || all {
+			fmt.Fprintln(stderr, "apirule-fn: "+oneLine(r))
+		}
+	}
+	return results.ExitCode()
+}
+
+// oneLine formats a result as "<severity>: <Kind> <ns>/<name> <field>: <message>".
+func oneLine(r *framework.Result) string {
+	var b strings.Builder
+	sev := string(r.Severity)
+	if sev == "" {
+		sev = "info"
+	}
+	b.WriteString(sev + ": ")
+	if ref := r.ResourceRef; ref != nil {
+		b.WriteString(ref.Kind + " ")
+		if ref.Namespace != "" {
+			b.WriteString(ref.Namespace + "/")
+		}
+		b.WriteString(ref.Name + " ")
+	}
+	if r.Field != nil && r.Field.Path != "" {
+		b.WriteString(r.Field.Path + ": ")
+	}
+	b.WriteString(strings.ReplaceAll(r.Message, "\n", `\n`))
+	return b.String()
+}

@@ -1,0 +1,335 @@
+package config
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// Typed config identity.
+const (
+	Group      = "apirule.krm.dev"
+	APIVersion = Group + "/v1alpha1"
+	Kind       = "APIRuleTransformer"
+)
+
+// Values of the enumerated settings.
+const (
+	HandlerOry   = "ory"
+	HandlerIstio = "istio"
+
+	APIRulesLocal = "local"
+	APIRulesKeep  = "keep"
+
+	ModeRender   = "render"
+	ModeValidate = "validate"
+
+	IstioV1      = "v1"
+	IstioV1beta1 = "v1beta1"
+)
+
+// Config is the function config. JSON names are the config keys.
+type Config struct {
+	// JWTHandler selects how v1alpha1/v1beta1 jwt rules are enforced: "ory"
+	// (Oathkeeper) or "istio". Empty: the kyma-system/api-gateway-config ConfigMap in
+	// the input decides, else "ory".
+	JWTHandler string `json:"jwtHandler,omitempty"`
+	// DefaultDomain completes short (dot-less) v1alpha1/v1beta1 hosts. Empty: the
+	// domain of the kyma-system/kyma-gateway Gateway in the input, if any.
+	DefaultDomain string `json:"defaultDomain,omitempty"`
+	// OathkeeperProxy is host:port of the Oathkeeper proxy that secured v1alpha1/v1beta1
+	// routes go to.
+	OathkeeperProxy string `json:"oathkeeperProxy,omitempty"`
+	// DefaultCorsPolicy is the CORS policy of v1alpha1/v1beta1 routes whose APIRule has none.
+	DefaultCorsPolicy *CorsDefaults `json:"defaultCorsPolicy,omitempty"`
+	// IstioAPIVersion is the version of the Istio APIs written: "v1" or "v1beta1".
+	IstioAPIVersion string `json:"istioAPIVersion,omitempty"`
+	// ServiceSelectors gives the selector of Services not in the input: "ns/name" → labels.
+	ServiceSelectors map[string]map[string]string `json:"serviceSelectors,omitempty"`
+	// SelectorLabel is the label assumed as a Service's selector ({label: name}) when
+	// the Service is neither in the input nor in ServiceSelectors.
+	SelectorLabel string `json:"selectorLabel,omitempty"`
+	// Gateways declares Gateways not in the input: "ns/name" → domain ("" if unknown).
+	Gateways map[string]string `json:"gateways,omitempty"`
+	// ExtAuthProviders names the mesh's envoyExtAuthzHttp extension providers when the
+	// istio-system/istio ConfigMap is not in the input.
+	ExtAuthProviders []string `json:"extAuthProviders,omitempty"`
+	// Strict turns every render-time assumption into an error.
+	Strict bool `json:"strict,omitempty"`
+	// APIRules is "local" (mark APIRules config.kubernetes.io/local-config) or "keep".
+	APIRules string `json:"apiRules,omitempty"`
+	// Mode is "render" (generate objects) or "validate" (results only).
+	Mode string `json:"mode,omitempty"`
+	// Limits bound what the function reads.
+	Limits
+}
+
+// CorsDefaults is the controller's CORS policy for routes of APIRules without one.
+type CorsDefaults struct {
+	// AllowOrigins entries are "regex:X", "prefix:X" or "exact:X", as the controller's flags.
+	AllowOrigins []string `json:"allowOrigins,omitempty"`
+	AllowMethods []string `json:"allowMethods,omitempty"`
+	AllowHeaders []string `json:"allowHeaders,omitempty"`
+}
+
+// Limits bound the input so that hostile YAML cannot exhaust the function.
+type Limits struct {
+	MaxInputBytes      int64 `json:"maxInputBytes,omitempty"`
+	MaxItems           int   `json:"maxItems,omitempty"`
+	MaxDepth           int   `json:"maxDepth,omitempty"`
+	MaxScalarBytes     int   `json:"maxScalarBytes,omitempty"`
+	MaxRulesPerAPIRule int   `json:"maxRulesPerAPIRule,omitempty"`
+}
+
+// Defaults of the settings.
+const (
+	DefaultOathkeeperProxy    = "ory-oathkeeper-proxy.kyma-system.svc.cluster.local:4455"
+	DefaultSelectorLabel      = "app"
+	DefaultMaxInputBytes      = 64 << 20
+	DefaultMaxItems           = 100000
+	DefaultMaxDepth           = 64
+	DefaultMaxScalarBytes     = 1 << 20
+	DefaultMaxRulesPerAPIRule = 1000
+)
+
+// DefaultCors is the API Gateway module's CORS default (2.0.0 and later).
+func DefaultCors() *CorsDefaults {
+	return &CorsDefaults{
+		AllowOrigins: []string{"regex:.*"},
+		AllowMethods: []string{"GET", "POST", "PUT", "DELETE", "PATCH"},
+		AllowHeaders: []string{"Authorization", "Content-Type", "*"},
+	}
+}
+
+// Default fills unset settings with their defaults.
+func (c *Config) Default() {
+	if c.OathkeeperProxy == "" {
+		c.OathkeeperProxy = DefaultOathkeeperProxy
+	}
+	if c.DefaultCorsPolicy == nil {
+		c.DefaultCorsPolicy = DefaultCors()
+	}
+	if c.IstioAPIVersion == "" {
+		c.IstioAPIVersion = IstioV1
+	}
+	if c.SelectorLabel == "" {
+		c.SelectorLabel = DefaultSelectorLabel
+	}
+	if c.APIRules == "" {
+		c.APIRules = APIRulesLocal
+	}
+	if c.Mode == "" {
+		c.Mode = ModeRender
+	}
+	if c.MaxInputBytes == 0 {
+		c.MaxInputBytes = DefaultMaxInputBytes
+	}
+	if c.MaxItems == 0 {
+		c.MaxItems = DefaultMaxItems
+	}
+	if c.MaxDepth == 0 {
+		c.MaxDepth = DefaultMaxDepth
+	}
+	if c.MaxScalarBytes == 0 {
+		c.MaxScalarBytes = DefaultMaxScalarBytes
+	}
+	if c.MaxRulesPerAPIRule == 0 {
+		c.MaxRulesPerAPIRule = DefaultMaxRulesPerAPIRule
+	}
+}
+
+// FieldError is a config problem at a path of the functionConfig.
+type FieldError struct {
+	Path, Message string
+}
+
+func (e *FieldError) Error() string {
+	if e.Path == "" {
+		return e.Message
+	}
+	return e.Path + ": " + e.Message
+}
+
+// Validate checks the values of a defaulted config.
+func (c *Config) Validate(prefix string) []*FieldError {
+	var errs []*FieldError
+	add := func(key, format string, a ...any) {
+		errs = append(errs, &FieldError{Path: prefix + key, Message: fmt.Sprintf(format, a...)})
+	}
+	oneOf := func(key, v string, allowed ...string) {
+		for _, a := range allowed {
+			if v == a {
+				return
+			}
+		}
+		add(key, "unsupported value %q: supported values: %s", v, strings.Join(quoteAll(allowed), ", "))
+	}
+	if c.JWTHandler != "" {
+		oneOf("jwtHandler", c.JWTHandler, HandlerOry, HandlerIstio)
+	}
+	oneOf("istioAPIVersion", c.IstioAPIVersion, IstioV1, IstioV1beta1)
+	oneOf("apiRules", c.APIRules, APIRulesLocal, APIRulesKeep)
+	oneOf("mode", c.Mode, ModeRender, ModeValidate)
+	if host, port, err := net.SplitHostPort(c.OathkeeperProxy); err != nil || host == "" {
+		add("oathkeeperProxy", "must be host:port, got %q", c.OathkeeperProxy)
+	} else if p, err := strconv.ParseUint(port, 10, 16); err != nil || p == 0 {
+		add("oathkeeperProxy", "port must be 1..65535, got %q", port)
+	}
+	for i, o := range c.DefaultCorsPolicy.AllowOrigins {
+		if k, _, ok := strings.Cut(o, ":"); !ok || (k != "regex" && k != "prefix" && k != "exact") {
+			add(fmt.Sprintf("defaultCorsPolicy.allowOrigins[%d]", i), "must start with regex:, prefix: or exact:, got %q", o)
+		}
+	}
+	for _, k := range sortedKeys(c.ServiceSelectors) {
+		if !isNamespacedName(k) {
+			add("serviceSelectors."+k, "key must be <namespace>/<name>")
+		}
+		if len(c.ServiceSelectors[k]) == 0 {
+			add("serviceSelectors."+k, "selector must not be empty")
+		}
+	}
+	for _, k := range sortedKeys(c.Gateways) {
+		if !isNamespacedName(k) {
+			add("gateways."+k, "key must be <namespace>/<name>")
+		}
+	}
+	for _, l := range []struct {
+		key string
+		v   int64
+	}{{"maxInputBytes", c.MaxInputBytes}, {"maxItems", int64(c.MaxItems)}, {"maxDepth", int64(c.MaxDepth)},
+		{"maxScalarBytes", int64(c.MaxScalarBytes)}, {"maxRulesPerAPIRule", int64(c.MaxRulesPerAPIRule)}} {
+		if l.v < 0 {
+			add(l.key, "must be positive, got %d", l.v)
+		}
+	}
+	return errs
+}
+
+// OathkeeperHostPort splits OathkeeperProxy; Validate guarantees the format.
+func (c *Config) OathkeeperHostPort() (string, uint32) {
+	host, port, _ := net.SplitHostPort(c.OathkeeperProxy)
+	p, _ := strconv.ParseUint(port, 10, 16)
+	return host, uint32(p)
+}
+
+// Load reads the function config node (nil for none) and returns a defaulted,
+// validated config. Errors name the offending key.
+func Load(fc *yaml.RNode) (*Config, []*FieldError) {
+	c := &Config{}
+	if fc == nil || fc.IsNilOrEmpty() {
+		c.Default()
+		return c, nil
+	}
+	meta, err := fc.GetMeta()
+	if err != nil {
+		return nil, []*FieldError{{Message: "functionConfig: " + err.Error()}}
+	}
+	var values map[string]any
+	var prefix string
+	switch {
+	case meta.APIVersion == APIVersion && meta.Kind == Kind:
+		prefix = "spec."
+		spec := fc.Field("spec")
+		if spec != nil && !spec.Value.IsNilOrEmpty() {
+			if err := spec.Value.YNode().Decode(&values); err != nil {
+				return nil, []*FieldError{{Path: "spec", Message: "must be a mapping: " + err.Error()}}
+			}
+		}
+	case meta.APIVersion == "v1" && meta.Kind == "ConfigMap":
+		prefix = "data."
+		values = map[string]any{}
+		for k, v := range fc.GetDataMap() {
+			values[k] = v
+		}
+	default:
+		return nil, []*FieldError{{Message: fmt.Sprintf("unknown functionConfig kind %s %s: expected %s %s or v1 ConfigMap",
+			meta.APIVersion, meta.Kind, APIVersion, Kind)}}
+	}
+	if errs := decode(values, c, prefix, prefix == "data."); len(errs) > 0 {
+		return nil, errs
+	}
+	c.Default()
+	if errs := c.Validate(prefix); len(errs) > 0 {
+		return nil, errs
+	}
+	return c, nil
+}
+
+// decode fills c from values, rejecting unknown keys. ConfigMap data holds strings
+// only, so non-string settings are parsed from their YAML text first.
+func decode(values map[string]any, c *Config, prefix string, fromStrings bool) []*FieldError {
+	fields := jsonFields(reflect.TypeOf(*c))
+	var errs []*FieldError
+	for _, k := range sortedKeys(values) {
+		t, ok := fields[k]
+		if !ok {
+			errs = append(errs, &FieldError{Path: prefix + k, Message: fmt.Sprintf("unknown key %q; known keys: %s",
+				k, strings.Join(sortedKeys(fields), ", "))})
+			continue
+		}
+		if s, isStr := values[k].(string); fromStrings && isStr && t.Kind() != reflect.String {
+			var parsed any
+			if err := yaml.Unmarshal([]byte(s), &parsed); err != nil {
+				errs = append(errs, &FieldError{Path: prefix + k, Message: "cannot parse value: " + err.Error()})
+				continue
+			}
+			values[k] = parsed
+		}
+		b, err := json.Marshal(map[string]any{k: values[k]})
+		if err == nil {
+			dec := json.NewDecoder(bytes.NewReader(b))
+			dec.DisallowUnknownFields()
+			err = dec.Decode(c)
+		}
+		if err != nil {
+			errs = append(errs, &FieldError{Path: prefix + k, Message: "invalid value: " + strings.TrimPrefix(err.Error(), "json: ")})
+		}
+	}
+	return errs
+}
+
+// jsonFields maps the config keys (including the embedded Limits) to their types.
+func jsonFields(t reflect.Type) map[string]reflect.Type {
+	out := map[string]reflect.Type{}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if f.Anonymous {
+			for k, v := range jsonFields(f.Type) {
+				out[k] = v
+			}
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		out[name] = f.Type
+	}
+	return out
+}
+
+func isNamespacedName(s string) bool {
+	ns, name, ok := strings.Cut(s, "/")
+	return ok && ns != "" && name != "" && !strings.Contains(name, "/")
+}
+
+func quoteAll(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = strconv.Quote(s)
+	}
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,357 @@
+package processor
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"sigs.k8s.io/kustomize/kyaml/fn/framework"
+	"sigs.k8s.io/kustomize/kyaml/kio/kioutil"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+
+	"github.com/apirule-krm/apirule-fn/fn/apirule"
+	"github.com/apirule-krm/apirule-fn/fn/cluster"
+	"github.com/apirule-krm/apirule-fn/fn/config"
+	"github.com/apirule-krm/apirule-fn/fn/object"
+	"github.com/apirule-krm/apirule-fn/fn/render"
+	"github.com/apirule-krm/apirule-fn/fn/schema"
+	"github.com/apirule-krm/apirule-fn/fn/yamlsafe"
+)
+
+// OwnerAnnotation marks generated objects with the APIRule they came from.
+const OwnerAnnotation = "apirule.krm.dev/generated-from"
+
+// LocalConfigAnnotation keeps an object out of kustomize build output and kpt live apply.
+const LocalConfigAnnotation = "config.kubernetes.io/local-config"
+
+// Processor renders APIRules. The zero value is ready to use.
+type Processor struct {
+	// InputBytes is the size of the input the items came from, checked against the
+	// config's maxInputBytes (0: unknown).
+	InputBytes int64
+}
+
+var _ framework.ResourceListProcessor = Processor{}
+
+// Process implements framework.ResourceListProcessor. It returns the results as an
+// error only when one of them is an error, so that the exit code is 1 exactly then.
+func (p Processor) Process(rl *framework.ResourceList) error {
+	cfg, cfgErrs := config.Load(rl.FunctionConfig)
+	if len(cfgErrs) > 0 {
+		ref := configRef(rl.FunctionConfig)
+		for _, e := range cfgErrs {
+			rl.Results = append(rl.Results, result(framework.Error, ref, e.Path, "invalid function config: "+e.Message, nil))
+		}
+		return rl.Results
+	}
+	if p.InputBytes > cfg.MaxInputBytes || len(rl.Items) > cfg.MaxItems {
+		rl.Results = append(rl.Results, result(framework.Error, nil, "", fmt.Sprintf(
+			"input too large: %d bytes and %d items exceed maxInputBytes %d or maxItems %d", p.InputBytes, len(rl.Items), cfg.MaxInputBytes, cfg.MaxItems), nil))
+		return rl.Results
+	}
+	run := &run{cfg: cfg}
+	rl.Items, rl.Results = run.process(rl.Items), append(rl.Results, run.results...)
+	if rl.Results.ExitCode() != 0 {
+		return rl.Results
+	}
+	return nil
+}
+
+// run is the state of one Process call.
+type run struct {
+	cfg     *config.Config
+	view    *cluster.View
+	results framework.Results
+	// taken holds group/kind/namespace/name of every item and generated object.
+	taken map[string]string
+	// nextIndex is the next free index per file path.
+	nextIndex map[string]int
+	seen      map[string]bool
+}
+
+func (r *run) process(items []*yaml.RNode) []*yaml.RNode {
+	items = prune(items)
+	r.view = cluster.New(items, r.cfg)
+	r.taken, r.nextIndex, r.seen = map[string]string{}, map[string]int{}, map[string]bool{}
+	for _, it := range items {
+		r.taken[identity(it.GetApiVersion(), it.GetKind(), it.GetNamespace(), it.GetName())] = "input"
+		r.reserveIndex(it)
+	}
+	handler, handlerErr := r.view.JWTHandler()
+	out := make([]*yaml.RNode, 0, len(items))
+	var generated, rendered int
+	for _, it := range items {
+		out = append(out, it)
+		if !apirule.IsAPIRule(it.GetApiVersion(), it.GetKind()) {
+			continue
+		}
+		objs := r.apiRule(it, handler, handlerErr)
+		if r.cfg.Mode == config.ModeValidate {
+			continue
+		}
+		if objs != nil {
+			rendered++
+		}
+		generated += len(objs)
+		out = append(out, objs...)
+	}
+	verb := "generated"
+	if r.cfg.Mode == config.ModeValidate {
+		verb = "validated (mode: validate, nothing generated)"
+	}
+	r.results = append(r.results, &framework.Result{Severity: framework.Info,
+		Message: fmt.Sprintf("%d APIRule(s) rendered, %d object(s) %s", rendered, generated, verb)})
+	return out
+}
+
+// prune drops the objects an earlier run generated.
+func prune(items []*yaml.RNode) []*yaml.RNode {
+	out := items[:0:0]
+	for _, it := range items {
+		if _, owned := it.GetAnnotations()[OwnerAnnotation]; owned {
+			continue
+		}
+		out = append(out, it)
+	}
+	return out
+}
+
+// apiRule renders one APIRule item and returns its objects as items (nil on failure).
+func (r *run) apiRule(it *yaml.RNode, handler string, handlerErr error) []*yaml.RNode {
+	ref := itemRef(it)
+	file := fileOf(it)
+	report := func(sev framework.Severity, path, msg string) {
+		r.results = append(r.results, result(sev, ref, path, msg, file))
+	}
+	id := it.GetNamespace() + "/" + it.GetName()
+	if r.seen[id] {
+		report(framework.Error, "metadata.name", fmt.Sprintf("duplicate APIRule %s: an earlier item has the same namespace and name", id))
+		return nil
+	}
+	r.seen[id] = true
+	version, ok := apirule.VersionOf(it.GetApiVersion())
+	if !ok {
+		report(framework.Error, "apiVersion", fmt.Sprintf("unsupported APIRule version %q: supported are %s",
+			yamlsafe.Escape(it.GetApiVersion()), strings.Join(apirule.Versions, ", ")))
+		return nil
+	}
+	if r.cfg.APIRules == config.APIRulesLocal && r.cfg.Mode == config.ModeRender {
+		if err := it.PipeE(yaml.SetAnnotation(LocalConfigAnnotation, "true")); err != nil {
+			report(framework.Error, "metadata.annotations", err.Error())
+			return nil
+		}
+	}
+	plain, err := yamlsafe.Decode(it.YNode(), yamlsafe.Limits{MaxDepth: r.cfg.MaxDepth, MaxScalarBytes: r.cfg.MaxScalarBytes})
+	if err != nil {
+		path := ""
+		if e, ok := err.(*yamlsafe.Error); ok {
+			path, err = e.Path, fmt.Errorf("%s", e.Message)
+		}
+		report(framework.Error, path, err.Error())
+		return nil
+	}
+	obj, _ := plain.(map[string]any)
+	if n := countRules(obj); n > r.cfg.MaxRulesPerAPIRule {
+		report(framework.Error, "spec.rules", fmt.Sprintf("%d rules exceed the limit of %d (raise maxRulesPerAPIRule in the function config)", n, r.cfg.MaxRulesPerAPIRule))
+		return nil
+	}
+	violations, err := schema.Validate(version, obj)
+	if err != nil {
+		report(framework.Error, "apiVersion", err.Error())
+		return nil
+	}
+	for _, v := range violations {
+		report(framework.Error, v.Path, v.Message)
+	}
+	if len(violations) > 0 {
+		return nil
+	}
+	out, err := r.render(version, obj, handler, handlerErr)
+	if err != nil {
+		report(framework.Error, "", err.Error())
+		return nil
+	}
+	for _, f := range out.Findings {
+		report(severity(f.Severity), f.Path, f.Message)
+	}
+	if out.Failed() {
+		return nil
+	}
+	return r.place(it, out.Objects, report)
+}
+
+func countRules(obj map[string]any) int {
+	spec, _ := obj["spec"].(map[string]any)
+	rules, _ := spec["rules"].([]any)
+	return len(rules)
+}
+
+func (r *run) render(version string, obj map[string]any, handler string, handlerErr error) (render.Output, error) {
+	ctx := &render.Context{Config: r.cfg, Cluster: r.view}
+	switch version {
+	case apirule.V2, apirule.V2alpha1:
+		var ar apirule.V2APIRule
+		if err := apirule.Decode(obj, &ar); err != nil {
+			return render.Output{}, err
+		}
+		if handlerErr != nil {
+			var out render.Output
+			out.Fail("", handlerErr.Error())
+			return out, nil
+		}
+		return render.V2(ctx, &ar), nil
+	case apirule.V1beta1:
+		var ar apirule.V1beta1APIRule
+		if err := apirule.Decode(obj, &ar); err != nil {
+			return render.Output{}, err
+		}
+		return render.V1beta1(ctx, &ar), nil
+	default:
+		var ar apirule.V1alpha1APIRule
+		if err := apirule.Decode(obj, &ar); err != nil {
+			return render.Output{}, err
+		}
+		return render.V1beta1(ctx, ar.ToV1beta1()), nil
+	}
+}
+
+// place names and annotates the objects, checks that no input item or earlier object
+// has the same identity, and records the VirtualService hosts for later APIRules.
+func (r *run) place(it *yaml.RNode, objs []*object.Object, report func(framework.Severity, string, string)) []*yaml.RNode {
+	ns, name := it.GetNamespace(), it.GetName()
+	ids := make([]string, len(objs))
+	for i, o := range objs {
+		o.SetName(ns, name)
+		ids[i] = identity(o.APIVersion, o.Kind, o.Namespace, o.Name)
+		if owner, clash := r.taken[ids[i]]; clash {
+			what := "an item of the input that apirule-fn did not generate"
+			if owner != "input" {
+				what = "an object generated for APIRule " + owner
+			}
+			report(framework.Error, "", fmt.Sprintf("generated %s %s/%s would replace %s; rename or remove that object", o.Kind, o.Namespace, o.Name, what))
+			return nil
+		}
+		for j := 0; j < i; j++ {
+			if ids[j] == ids[i] {
+				report(framework.Error, "", fmt.Sprintf("two generated %s objects would both be named %s/%s", o.Kind, o.Namespace, o.Name))
+				return nil
+			}
+		}
+	}
+	if r.cfg.Mode == config.ModeValidate {
+		return nil
+	}
+	out := make([]*yaml.RNode, 0, len(objs))
+	for i, o := range objs {
+		r.taken[ids[i]] = ns + "/" + name
+		if o.Annotations == nil {
+			o.Annotations = map[string]string{}
+		}
+		o.Annotations[OwnerAnnotation] = ns + "/" + name
+		r.copyPath(it, o.Annotations)
+		if o.Kind == render.KindVirtualService {
+			r.view.AddVirtualService(&cluster.VirtualService{Namespace: o.Namespace, Name: o.Name,
+				Hosts: hostsOf(o), Labels: o.Labels})
+		}
+		out = append(out, yaml.NewRNode(o.Node()))
+	}
+	return out
+}
+
+func hostsOf(o *object.Object) []string {
+	var hosts []string
+	if n, err := yaml.NewRNode(o.Spec).Pipe(yaml.Lookup("hosts")); err == nil && n != nil {
+		for _, h := range n.Content() {
+			hosts = append(hosts, h.Value)
+		}
+	}
+	return hosts
+}
+
+// reserveIndex records the highest index used in each file.
+func (r *run) reserveIndex(it *yaml.RNode) {
+	a := it.GetAnnotations()
+	for _, pair := range [][2]string{{kioutil.PathAnnotation, kioutil.IndexAnnotation}, {kioutil.LegacyPathAnnotation, kioutil.LegacyIndexAnnotation}} {
+		p, ok := a[pair[0]]
+		if !ok {
+			continue
+		}
+		idx, err := strconv.Atoi(a[pair[1]])
+		if err != nil {
+			idx = 0
+		}
+		if idx+1 > r.nextIndex[pair[0]+"\x00"+p] {
+			r.nextIndex[pair[0]+"\x00"+p] = idx + 1
+		}
+	}
+}
+
+// copyPath puts a generated object into its APIRule's file (kpt, kustomize fn run)
+// with the next free index, in both the current and the legacy annotations the
+// APIRule carries.
+func (r *run) copyPath(apiRule *yaml.RNode, annotations map[string]string) {
+	a := apiRule.GetAnnotations()
+	for _, pair := range [][2]string{{kioutil.PathAnnotation, kioutil.IndexAnnotation}, {kioutil.LegacyPathAnnotation, kioutil.LegacyIndexAnnotation}} {
+		p, ok := a[pair[0]]
+		if !ok {
+			continue
+		}
+		k := pair[0] + "\x00" + p
+		annotations[pair[0]] = p
+		annotations[pair[1]] = strconv.Itoa(r.nextIndex[k])
+		r.nextIndex[k]++
+	}
+}
+
+func identity(apiVersion, kind, ns, name string) string {
+	group, _, _ := strings.Cut(apiVersion, "/")
+	if !strings.Contains(apiVersion, "/") {
+		group = ""
+	}
+	return group + "/" + kind + "/" + ns + "/" + name
+}
+
+func severity(s render.Severity) framework.Severity {
+	switch s {
+	case render.Error:
+		return framework.Error
+	case render.Warning:
+		return framework.Warning
+	}
+	return framework.Info
+}
+
+func itemRef(it *yaml.RNode) *yaml.ResourceIdentifier {
+	return &yaml.ResourceIdentifier{
+		TypeMeta: yaml.TypeMeta{APIVersion: it.GetApiVersion(), Kind: it.GetKind()},
+		NameMeta: yaml.NameMeta{Name: it.GetName(), Namespace: it.GetNamespace()},
+	}
+}
+
+func configRef(fc *yaml.RNode) *yaml.ResourceIdentifier {
+	if fc == nil {
+		return nil
+	}
+	return itemRef(fc)
+}
+
+func fileOf(it *yaml.RNode) *framework.File {
+	a := it.GetAnnotations()
+	p, ok := a[kioutil.PathAnnotation]
+	if !ok {
+		p, ok = a[kioutil.LegacyPathAnnotation]
+	}
+	if !ok {
+		return nil
+	}
+	idx, _ := strconv.Atoi(a[kioutil.IndexAnnotation])
+	return &framework.File{Path: p, Index: idx}
+}
+
+func result(sev framework.Severity, ref *yaml.ResourceIdentifier, path, msg string, file *framework.File) *framework.Result {
+	res := &framework.Result{Severity: sev, Message: msg, ResourceRef: ref, File: file}
+	if path != "" && ref != nil {
+		res.Field = &framework.Field{Path: path}
+	}
+	return res
+}

@@ -1,0 +1,95 @@
+package render
+
+import (
+	"github.com/apirule-krm/apirule-fn/fn/cluster"
+	"github.com/apirule-krm/apirule-fn/fn/config"
+	"github.com/apirule-krm/apirule-fn/fn/object"
+)
+
+// Severity of a Finding, as in KRM function results.
+type Severity string
+
+// Severities.
+const (
+	Error   Severity = "error"
+	Warning Severity = "warning"
+	Info    Severity = "info"
+)
+
+// Finding is a validation failure or a notice about one APIRule.
+type Finding struct {
+	Severity Severity
+	// Path is the attribute path without a leading dot ("spec.rules[0].path"), or ""
+	// for the APIRule as a whole.
+	Path    string
+	Message string
+}
+
+// Output is the result of rendering one APIRule.
+type Output struct {
+	// Objects are the generated objects in output order, with APIVersion, Kind,
+	// Namespace, Key, Labels and Spec set; the processor names and annotates them.
+	Objects []*object.Object
+	// Findings are failures (Severity Error: the APIRule produces no objects) and
+	// notices (warnings and infos) in the order found.
+	Findings []Finding
+}
+
+// Failed reports whether any finding is an error.
+func (o *Output) Failed() bool {
+	for _, f := range o.Findings {
+		if f.Severity == Error {
+			return true
+		}
+	}
+	return false
+}
+
+// Fail records a controller validation failure. Paths are given as the controller
+// writes them, with or without the leading dot.
+func (o *Output) Fail(path, message string) {
+	o.Findings = append(o.Findings, Finding{Severity: Error, Path: trimDot(path), Message: message})
+}
+
+// Warn records a warning.
+func (o *Output) Warn(path, message string) {
+	o.Findings = append(o.Findings, Finding{Severity: Warning, Path: trimDot(path), Message: message})
+}
+
+// Assumed records a render-time assumption as a warning.
+func (o *Output) Assumed(a *cluster.Assumption) {
+	if a != nil {
+		o.Findings = append(o.Findings, Finding{Severity: Warning, Message: a.Message})
+	}
+}
+
+func trimDot(p string) string {
+	if len(p) > 0 && p[0] == '.' {
+		return p[1:]
+	}
+	return p
+}
+
+// Context is what renderers need besides the APIRule.
+type Context struct {
+	Config  *config.Config
+	Cluster *cluster.View
+}
+
+// Istio API groups and kinds.
+const (
+	NetworkingGroup = "networking.istio.io"
+	SecurityGroup   = "security.istio.io"
+
+	KindVirtualService        = "VirtualService"
+	KindAuthorizationPolicy   = "AuthorizationPolicy"
+	KindRequestAuthentication = "RequestAuthentication"
+)
+
+// NetworkingAPIVersion is the apiVersion of generated VirtualServices.
+func (c *Context) NetworkingAPIVersion() string {
+	return NetworkingGroup + "/" + c.Config.IstioAPIVersion
+}
+
+// SecurityAPIVersion is the apiVersion of generated AuthorizationPolicies and RequestAuthentications.
+func (c *Context) SecurityAPIVersion() string { return SecurityGroup + "/" + c.Config.IstioAPIVersion }
