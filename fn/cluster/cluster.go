@@ -2,7 +2,6 @@ package cluster
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -368,14 +367,4 @@ func parseMesh(data map[string]string) *meshConfig {
 		m.providers[p.Name] = p.EnvoyExtAuthzHTTP != nil
 	}
 	return m
-}
-
-// SortedKeys returns the keys of a string map in order (for stable messages).
-func SortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
