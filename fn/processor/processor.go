@@ -77,7 +77,8 @@ func (r *run) process(items []*yaml.RNode) []*yaml.RNode {
 		r.taken[identity(it.GetApiVersion(), it.GetKind(), it.GetNamespace(), it.GetName())] = "input"
 		r.reserveIndex(it)
 	}
-	handler, handlerErr := r.view.JWTHandler()
+	// An unusable JWT handler setting fails every APIRule, v2 included, as upstream.
+	_, handlerErr := r.view.JWTHandler()
 	out := make([]*yaml.RNode, 0, len(items))
 	var generated, rendered int
 	for _, it := range items {
@@ -85,22 +86,20 @@ func (r *run) process(items []*yaml.RNode) []*yaml.RNode {
 		if !apirule.IsAPIRule(it.GetApiVersion(), it.GetKind()) {
 			continue
 		}
-		objs := r.apiRule(it, handler, handlerErr)
-		if r.cfg.Mode == config.ModeValidate {
-			continue
-		}
+		objs := r.apiRule(it, handlerErr)
 		if objs != nil {
 			rendered++
 		}
 		generated += len(objs)
-		out = append(out, objs...)
+		if r.cfg.Mode == config.ModeRender {
+			out = append(out, objs...)
+		}
 	}
-	verb := "generated"
+	summary := fmt.Sprintf("%d APIRule(s) rendered, %d object(s) generated", rendered, generated)
 	if r.cfg.Mode == config.ModeValidate {
-		verb = "validated (mode: validate, nothing generated)"
+		summary = fmt.Sprintf("%d APIRule(s) valid, %d object(s) would be generated (mode: validate, nothing written)", rendered, generated)
 	}
-	r.results = append(r.results, &framework.Result{Severity: framework.Info,
-		Message: fmt.Sprintf("%d APIRule(s) rendered, %d object(s) %s", rendered, generated, verb)})
+	r.results = append(r.results, &framework.Result{Severity: framework.Info, Message: summary})
 	return out
 }
 
@@ -117,7 +116,7 @@ func prune(items []*yaml.RNode) []*yaml.RNode {
 }
 
 // apiRule renders one APIRule item and returns its objects as items (nil on failure).
-func (r *run) apiRule(it *yaml.RNode, handler string, handlerErr error) []*yaml.RNode {
+func (r *run) apiRule(it *yaml.RNode, handlerErr error) []*yaml.RNode {
 	ref := itemRef(it)
 	file := fileOf(it)
 	report := func(sev framework.Severity, path, msg string) {
@@ -166,7 +165,7 @@ func (r *run) apiRule(it *yaml.RNode, handler string, handlerErr error) []*yaml.
 	if len(violations) > 0 {
 		return nil
 	}
-	out, err := r.render(version, obj, handler, handlerErr)
+	out, err := r.render(version, obj, handlerErr)
 	if err != nil {
 		report(framework.Error, "", err.Error())
 		return nil
@@ -186,7 +185,7 @@ func countRules(obj map[string]any) int {
 	return len(rules)
 }
 
-func (r *run) render(version string, obj map[string]any, handler string, handlerErr error) (render.Output, error) {
+func (r *run) render(version string, obj map[string]any, handlerErr error) (render.Output, error) {
 	ctx := &render.Context{Config: r.cfg, Cluster: r.view}
 	switch version {
 	case apirule.V2, apirule.V2alpha1:
@@ -237,9 +236,6 @@ func (r *run) place(it *yaml.RNode, objs []*object.Object, report func(framework
 				return nil
 			}
 		}
-	}
-	if r.cfg.Mode == config.ModeValidate {
-		return nil
 	}
 	out := make([]*yaml.RNode, 0, len(objs))
 	for i, o := range objs {
