@@ -1,6 +1,7 @@
 package object
 
 import (
+	"sort"
 	"strconv"
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -52,16 +53,7 @@ func Pairs(kv ...any) *yaml.Node {
 func FromPlain(v any) *yaml.Node {
 	switch x := v.(type) {
 	case map[string]any:
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		sortStrings(keys)
-		n := Map()
-		for _, k := range keys {
-			n.Content = append(n.Content, Str(k), FromPlain(x[k]))
-		}
-		return n
+		return SortedMap(x, FromPlain)
 	case []any:
 		n := Seq()
 		for _, e := range x {
@@ -85,4 +77,18 @@ func FromPlain(v any) *yaml.Node {
 		return &yaml.Node{Kind: yaml.ScalarNode, Tag: yaml.NodeTagNull, Value: "null"}
 	}
 	return Str("")
+}
+
+// SortedMap returns a mapping of m in key order, converting values with node.
+func SortedMap[V any](m map[string]V, node func(V) *yaml.Node) *yaml.Node {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	n := Map()
+	for _, k := range keys {
+		n.Content = append(n.Content, Str(k), node(m[k]))
+	}
+	return n
 }

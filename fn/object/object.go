@@ -3,7 +3,6 @@ package object
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"sort"
 	"strings"
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -70,17 +69,4 @@ func (o *Object) Node() *yaml.Node {
 	return n
 }
 
-func sortedMap(m map[string]string) *yaml.Node {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sortStrings(keys)
-	n := Map()
-	for _, k := range keys {
-		n.Content = append(n.Content, Str(k), Str(m[k]))
-	}
-	return n
-}
-
-func sortStrings(s []string) { sort.Strings(s) }
+func sortedMap(m map[string]string) *yaml.Node { return SortedMap(m, Str) }
