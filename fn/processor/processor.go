@@ -174,6 +174,9 @@ func (r *run) apiRule(it *yaml.RNode, handlerErr error) []*yaml.RNode {
 		report(severity(f.Severity), f.Path, f.Message)
 	}
 	if out.Failed() {
+		for _, o := range out.Applied {
+			r.occupy(o)
+		}
 		return nil
 	}
 	return r.place(it, out.Objects, report)
@@ -245,13 +248,17 @@ func (r *run) place(it *yaml.RNode, objs []*object.Object, report func(framework
 		}
 		o.Annotations[OwnerAnnotation] = ns + "/" + name
 		r.copyPath(it, o.Annotations)
-		if o.Kind == render.KindVirtualService {
-			r.view.AddVirtualService(&cluster.VirtualService{Namespace: o.Namespace, Name: o.Name,
-				Hosts: hostsOf(o), Labels: o.Labels})
-		}
+		r.occupy(o)
 		out = append(out, yaml.NewRNode(o.Node()))
 	}
 	return out
+}
+
+// occupy records the hosts of a generated VirtualService for later APIRules.
+func (r *run) occupy(o *object.Object) {
+	if o.Kind == render.KindVirtualService {
+		r.view.AddVirtualService(&cluster.VirtualService{Namespace: o.Namespace, Name: o.Name, Hosts: hostsOf(o), Labels: o.Labels})
+	}
 }
 
 func hostsOf(o *object.Object) []string {

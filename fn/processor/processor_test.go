@@ -204,3 +204,19 @@ func TestCommentsAndFieldOrderOfUntouchedItemsSurvive(t *testing.T) {
 	assert.Contains(t, out, "# the httpbin Service")
 	assert.Contains(t, out, "namespace: demo # where it runs\n    name: httpbin", "field order kept")
 }
+
+// TestPartialApplyOccupiesTheHost reproduces the controller's partial apply: under
+// the Istio handler a missing Service fails the APIRule after its VirtualService was
+// applied, so a later APIRule for the same host finds it occupied.
+func TestPartialApplyOccupiesTheHost(t *testing.T) {
+	cfg := "apiVersion: apirule.krm.dev/v1alpha1\nkind: APIRuleTransformer\nmetadata: {name: c}\nspec: {jwtHandler: istio, apiRules: keep}\n"
+	svc := "apiVersion: v1\nkind: Service\nmetadata: {name: other, namespace: demo}\nspec: {selector: {app: other}}\n"
+	first := strings.Replace(v1beta1Rule("first", "same.example.com", "/a"), "handler: noop", "handler: no_auth", 1)
+	second := strings.Replace(strings.Replace(v1beta1Rule("second", "same.example.com", "/b"), "httpbin", "other", 1), "handler: noop", "handler: no_auth", 1)
+	out, results := process(t, resourceList(cfg, svc, first, second))
+	assert.Equal(t, []string{
+		`first services "httpbin" not found`,
+		"spec.host: second This host is occupied by another Virtual Service",
+	}, errorsOf(results))
+	assert.NotContains(t, out, "kind: VirtualService", "the partly applied VirtualService is not emitted")
+}

@@ -33,6 +33,11 @@ type Output struct {
 	// Findings are failures (Severity Error: the APIRule produces no objects) and
 	// notices (warnings and infos) in the order found.
 	Findings []Finding
+	// Applied lists what the controller would already have applied when it failed
+	// part-way (a v1beta1 VirtualService before a missing Service stops the Istio
+	// handler). Never emitted; later APIRules see its hosts as occupied, as they
+	// would in the cluster.
+	Applied []*object.Object
 }
 
 // Failed reports whether any finding is an error.

@@ -1,0 +1,510 @@
+package validation
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/apirule-krm/apirule-fn/fn/apirule"
+	"github.com/apirule-krm/apirule-fn/fn/cluster"
+)
+
+// Names of the v1beta1 access strategies the controller knows.
+const (
+	StrategyAllow                   = "allow"
+	StrategyNoAuth                  = "no_auth"
+	StrategyJWT                     = "jwt"
+	StrategyNoop                    = "noop"
+	StrategyUnauthorized            = "unauthorized"
+	StrategyAnonymous               = "anonymous"
+	StrategyCookieSession           = "cookie_session"
+	StrategyOAuth2ClientCredentials = "oauth2_client_credentials"
+	StrategyOAuth2Introspection     = "oauth2_introspection"
+)
+
+// Names of the mutators the Istio JWT handler turns into request headers.
+const (
+	MutatorHeader = "header"
+	MutatorCookie = "cookie"
+)
+
+// V1beta1Env is what the v1beta1 validation reads besides the APIRule.
+type V1beta1Env struct {
+	// Istio selects the checks of the Istio JWT handler; false means the Oathkeeper
+	// ("ory") handler.
+	Istio bool
+	// DefaultDomain completes short hosts; "" when none is configured.
+	DefaultDomain string
+	// Cluster answers the occupied-host and Service lookups.
+	Cluster *cluster.View
+}
+
+// V1beta1 validates a v1beta1 APIRule (or a converted v1alpha1 one) as the
+// controller's v1beta1 validator does, in the controller's order, with its
+// messages and attribute paths.
+//
+// The sidecar-injection check of jwt rules under the Istio handler lists Pods; there
+// are none at render time, so only its render-time part (a Service without selector)
+// is checked.
+func V1beta1(ar *apirule.V1beta1APIRule, env V1beta1Env) []Failure {
+	v := &v1beta1Validator{ar: ar, env: env}
+	v.host()
+	v.rules()
+	return v.failures
+}
+
+type v1beta1Validator struct {
+	ar       *apirule.V1beta1APIRule
+	env      V1beta1Env
+	failures []Failure
+}
+
+func (v *v1beta1Validator) fail(path, message string) {
+	v.failures = append(v.failures, Failure{Path: path, Message: message})
+}
+
+// host checks spec.host. The service block-list, domain allow-list and host block-list
+// of the controller are empty since the module era, so they never fail.
+func (v *v1beta1Validator) host() {
+	const path = ".spec.host"
+	if v.ar.Spec.Host == nil {
+		v.fail(path, "Host was nil")
+		return
+	}
+	host := *v.ar.Spec.Host
+	if !strings.Contains(host, ".") {
+		if v.env.DefaultDomain == "" {
+			v.fail(path, "Host does not contain a domain name and no default domain name is configured")
+		}
+		host += "." + v.env.DefaultDomain
+	}
+	md := v.ar.Metadata
+	for range v.env.Cluster.OccupyingVirtualServices(host, md.Namespace, md.Name) {
+		v.fail(path, "This host is occupied by another Virtual Service")
+	}
+}
+
+func (v *v1beta1Validator) rules() {
+	const path = ".spec.rules"
+	rules := v.ar.Spec.Rules
+	if len(rules) == 0 {
+		v.fail(path, "No rules defined")
+		return
+	}
+	if hasPathAndMethodDuplicates(rules) {
+		v.fail(path, "multiple rules defined for the same path and method")
+	}
+	for i := range rules {
+		v.rule(fmt.Sprintf("%s[%d]", path, i), &rules[i])
+	}
+	if v.env.Istio {
+		v.jwtConsistency(path, rules)
+	}
+}
+
+// hasPathAndMethodDuplicates mirrors the controller, including that with more than one
+// rule a method listed twice in the same rule counts as a duplicate too.
+func hasPathAndMethodDuplicates(rules []apirule.V1beta1Rule) bool {
+	if len(rules) < 2 {
+		return false
+	}
+	seen := map[string]bool{}
+	for _, r := range rules {
+		for _, m := range r.Methods {
+			k := r.Path + ":" + m
+			if seen[k] {
+				return true
+			}
+			seen[k] = true
+		}
+	}
+	return false
+}
+
+// rule validates one rule. The controller validates access strategies only when the
+// rule has a Service to send traffic to; a rule without one is reported and its
+// strategies go unchecked.
+func (v *v1beta1Validator) rule(path string, r *apirule.V1beta1Rule) {
+	if v.ar.Spec.Service == nil && r.Service == nil {
+		v.fail(path+".service", "No service defined with no main service on spec level")
+	} else {
+		v.accessStrategies(path+".accessStrategies", r)
+	}
+	if v.env.Istio && V1beta1JWTSecured(r) {
+		v.mutators(path+".mutators", r.Mutators)
+	}
+}
+
+// Strategies that must be a rule's only strategy, in the order the controller checks them.
+var (
+	oryExclusive   = []string{StrategyAllow, StrategyNoAuth, StrategyNoop}
+	istioExclusive = []string{StrategyAllow, StrategyNoAuth, StrategyJWT, StrategyNoop}
+)
+
+func (v *v1beta1Validator) accessStrategies(path string, r *apirule.V1beta1Rule) {
+	strategies := r.AccessStrategies
+	if len(strategies) == 0 {
+		v.fail(path, "No accessStrategies defined")
+		return
+	}
+	exclusive := oryExclusive
+	if v.env.Istio {
+		exclusive = istioExclusive
+	}
+	if len(strategies) > 1 {
+		for _, name := range exclusive {
+			if j := slices.IndexFunc(strategies, func(h *apirule.Handler) bool { return h.Handler == name }); j >= 0 {
+				// The controller appends ".accessStrategies" to a path that already ends with it.
+				v.fail(fmt.Sprintf("%s.accessStrategies[%d].handler", path, j),
+					name+" access strategy is not allowed in combination with other access strategies")
+			}
+		}
+	}
+	if mixesSecureAndInsecure(strategies) {
+		v.fail(path, "Secure access strategies cannot be used in combination with unsecure access strategies")
+	}
+	for j, h := range strategies {
+		v.accessStrategy(fmt.Sprintf("%s[%d]", path, j), h, r)
+	}
+}
+
+func mixesSecureAndInsecure(strategies []*apirule.Handler) bool {
+	var secure, insecure bool
+	for _, h := range strategies {
+		switch h.Handler {
+		case StrategyOAuth2ClientCredentials, StrategyOAuth2Introspection, StrategyJWT, StrategyCookieSession:
+			secure = true
+		case StrategyNoop, StrategyNoAuth, StrategyAllow, StrategyUnauthorized, StrategyAnonymous:
+			insecure = true
+		}
+	}
+	return secure && insecure
+}
+
+func (v *v1beta1Validator) accessStrategy(path string, h *apirule.Handler, r *apirule.V1beta1Rule) {
+	switch h.Handler {
+	case StrategyAllow, StrategyNoAuth, StrategyNoop, StrategyUnauthorized, StrategyAnonymous, StrategyCookieSession:
+		if h.HasConfig() {
+			v.fail(path+".config", "strategy: "+h.Handler+" does not support configuration")
+		}
+	case StrategyOAuth2ClientCredentials, StrategyOAuth2Introspection:
+		// Oathkeeper checks these configs, the controller does not.
+	case StrategyJWT:
+		if v.env.Istio {
+			v.injection(path, r)
+			v.istioJWT(path, h)
+		} else {
+			v.oryJWT(path, h)
+		}
+	default:
+		v.fail(path+".handler", "Unsupported accessStrategy: "+h.Handler)
+	}
+}
+
+// injection is the render-time part of the controller's sidecar-injection check: a
+// Service that exists but has no selector fails (the doubled ".injection" is the
+// controller's). A missing Service only makes the controller check every Pod of the
+// namespace, and Pods are not known at render time.
+func (v *v1beta1Validator) injection(path string, r *apirule.V1beta1Rule) {
+	t := V1beta1RuleTarget(v.ar, r)
+	if s := v.env.Cluster.Service(t.LookupNamespace(), t.Name); s.Found && len(s.Selector) == 0 {
+		v.fail(path+".injection.injection", "Target service label selectors are not defined")
+	}
+}
+
+// oryJWTConfig is the part of an Oathkeeper jwt authenticator config the controller checks.
+type oryJWTConfig struct {
+	TrustedIssuers []string `json:"trusted_issuers,omitempty"`
+	JWKSURLs       []string `json:"jwks_urls,omitempty"`
+	RequiredScope  []string `json:"required_scope,omitempty"`
+	TargetAudience []string `json:"target_audience,omitempty"`
+}
+
+func (v *v1beta1Validator) oryJWT(path string, h *apirule.Handler) {
+	var cfg oryJWTConfig
+	if !v.readConfig(path, h, &cfg) {
+		return
+	}
+	var istio apirule.JWT
+	if err := json.Unmarshal(h.Config, &istio); err != nil {
+		v.fail(path+".config", "Can't read json: "+jsonError(err))
+	} else if len(istio.Authentications) > 0 {
+		v.fail(path+".config.authentications", "Configuration for authentications is not supported with Ory handler")
+	}
+	v.uris(path+".config.trusted_issuers", cfg.TrustedIssuers)
+	v.uris(path+".config.jwks_urls", cfg.JWKSURLs)
+}
+
+func (v *v1beta1Validator) uris(path string, values []string) {
+	for k, s := range values {
+		if err := invalidURI(s); err != nil {
+			v.failures = append(v.failures, uriFailure(fmt.Sprintf("%s[%d]", path, k), err))
+		}
+	}
+}
+
+// readConfig reports an empty config or one that does not decode into cfg, and says
+// whether the handler's checks can go on.
+func (v *v1beta1Validator) readConfig(path string, h *apirule.Handler, cfg any) bool {
+	if !h.HasConfig() {
+		v.fail(path+".config", "supplied config cannot be empty")
+		return false
+	}
+	if err := json.Unmarshal(h.Config, cfg); err != nil {
+		v.fail(path+".config", "Can't read json: "+jsonError(err))
+		return false
+	}
+	return true
+}
+
+func (v *v1beta1Validator) istioJWT(path string, h *apirule.Handler) {
+	var cfg apirule.JWT
+	if !v.readConfig(path, h, &cfg) {
+		return
+	}
+	var ory oryJWTConfig
+	if err := json.Unmarshal(h.Config, &ory); err != nil {
+		v.fail(path+".config", "Can't read json: "+jsonError(err))
+	} else {
+		// The controller names required_scope "required_scopes" in the path and message.
+		for _, k := range []struct {
+			name string
+			set  bool
+		}{{"jwks_urls", len(ory.JWKSURLs) > 0}, {"required_scopes", len(ory.RequiredScope) > 0}, {"trusted_issuers", len(ory.TrustedIssuers) > 0}} {
+			if k.set {
+				v.fail(path+".config."+k.name, "Configuration for "+k.name+" is not supported with Istio handler")
+			}
+		}
+	}
+	// Unlike v2, an empty list is "value is empty" and missing authentications are
+	// reported at the strategy.
+	if auths := cfg.Authorizations; auths != nil && len(auths) == 0 {
+		v.fail(path+".config.authorizations", "value is empty")
+	} else {
+		v.failures = append(v.failures, JWTAuthorizations(path+".config.authorizations", auths)...)
+	}
+	if len(cfg.Authentications) == 0 {
+		v.fail(path, "Authentications are required when using JWT access handler")
+		return
+	}
+	v.failures = append(v.failures, JWTAuthentications(path+".config.authentications", cfg.Authentications)...)
+}
+
+// mutators checks the mutators of a jwt rule under the Istio handler, which turns only
+// header and cookie mutators into request headers.
+func (v *v1beta1Validator) mutators(path string, mutators []*apirule.Handler) {
+	seen := map[string]bool{}
+	for m, h := range mutators {
+		if seen[h.Handler] {
+			v.fail(fmt.Sprintf("%s[%d].handler.%s", path, m, h.Handler), "mutator for same handler already exists")
+		}
+		seen[h.Handler] = true
+	}
+	for m, h := range mutators {
+		p := fmt.Sprintf("%s[%d].handler", path, m)
+		switch h.Handler {
+		case "":
+			v.fail(p, "mutator handler cannot be empty")
+		case MutatorHeader:
+			v.mutatorConfig(p+".config", h, "headers")
+		case MutatorCookie:
+			v.mutatorConfig(p+".config", h, "cookies")
+		default:
+			v.fail(p, "unsupported mutator: "+h.Handler)
+		}
+	}
+}
+
+// mutatorConfig checks that the config holds a non-empty map under key without empty names.
+func (v *v1beta1Validator) mutatorConfig(path string, h *apirule.Handler, key string) {
+	empty := key + " cannot be empty"
+	if !hasRawConfig(h) {
+		v.fail(path, empty)
+		return
+	}
+	values, err := decodeMutator(h, key)
+	switch {
+	case err != nil:
+		v.fail(path, "Can't read json: "+jsonError(err))
+	case len(values) == 0:
+		v.fail(path, empty)
+	default:
+		if _, ok := values[""]; ok {
+			v.fail(path+"."+key+".name", "cannot be empty")
+		}
+	}
+}
+
+// hasRawConfig reports whether the handler has a config at all; `null` counts as
+// absent because the API server drops null values.
+func hasRawConfig(h *apirule.Handler) bool {
+	c := strings.TrimSpace(string(h.Config))
+	return c != "" && c != "null"
+}
+
+// decodeMutator decodes the map under key ("headers" or "cookies") of a mutator config,
+// as the controller does: the other key is not read, so it cannot fail the decoding.
+func decodeMutator(h *apirule.Handler, key string) (map[string]string, error) {
+	var err error
+	if key == "headers" {
+		var c headerMutatorConfig
+		err = json.Unmarshal(h.Config, &c)
+		return c.Headers, err
+	}
+	var c cookieMutatorConfig
+	err = json.Unmarshal(h.Config, &c)
+	return c.Cookies, err
+}
+
+type headerMutatorConfig struct {
+	Headers map[string]string `json:"headers"`
+}
+
+type cookieMutatorConfig struct {
+	Cookies map[string]string `json:"cookies"`
+}
+
+// V1beta1MutatorValues returns the map of the rule's first mutator with the given
+// handler (header → its headers, cookie → its cookies), nil when there is none. The
+// renderer uses it for jwt rules, whose mutators validation has already checked.
+func V1beta1MutatorValues(r *apirule.V1beta1Rule, handler string) map[string]string {
+	key := map[string]string{MutatorHeader: "headers", MutatorCookie: "cookies"}[handler]
+	for _, h := range r.Mutators {
+		if h.Handler == handler && hasRawConfig(h) {
+			values, _ := decodeMutator(h, key)
+			return values
+		}
+	}
+	return nil
+}
+
+// jwtConsistency is the Istio handler's check across all rules: authentications with
+// the same issuer and JWKS URI must read the token from the same place. The
+// controller looks at every strategy's config, not only jwt ones, and stops at the
+// first config it cannot read.
+func (v *v1beta1Validator) jwtConsistency(path string, rules []apirule.V1beta1Rule) {
+	var auths []LocatedAuthentication
+	defer func() { v.failures = append(v.failures, DifferingJWTConfigs(auths)...) }()
+	for i, r := range rules {
+		for j, h := range r.AccessStrategies {
+			if !hasRawConfig(h) {
+				continue
+			}
+			// "accessStrategy" (singular) is the controller's spelling here.
+			p := fmt.Sprintf("%s[%d].accessStrategy[%d]", path, i, j)
+			var cfg apirule.JWT
+			if err := json.Unmarshal(h.Config, &cfg); err != nil {
+				v.fail(p, "Can't read json: "+jsonError(err))
+				return
+			}
+			for k, a := range cfg.Authentications {
+				auths = append(auths, LocatedAuthentication{Path: fmt.Sprintf("%s.config.authentications[%d]", p, k), Authentication: a})
+			}
+		}
+	}
+}
+
+// upstreamTypeNames maps the Go types the configs are decoded into to the controller's,
+// so that "Can't read json" messages read exactly as the controller's.
+var upstreamTypeNames = strings.NewReplacer(
+	"apirule.JWTAuthentication", "v1beta1.JwtAuthentication",
+	"apirule.JWTAuthorization", "v1beta1.JwtAuthorization",
+	"apirule.FromHeader", "v1beta1.JwtHeader",
+	"apirule.JWT", "v1beta1.JwtConfig",
+	"validation.oryJWTConfig", "ory.JWTAccStrConfig",
+	"validation.headerMutatorConfig", "v1beta1.HeaderMutatorConfig",
+	"validation.cookieMutatorConfig", "v1beta1.CookieMutatorConfig",
+)
+
+var upstreamStructNames = map[string]string{
+	"JWT":                 "JwtConfig",
+	"JWTAuthentication":   "JwtAuthentication",
+	"JWTAuthorization":    "JwtAuthorization",
+	"FromHeader":          "JwtHeader",
+	"oryJWTConfig":        "JWTAccStrConfig",
+	"headerMutatorConfig": "HeaderMutatorConfig",
+	"cookieMutatorConfig": "CookieMutatorConfig",
+}
+
+// jsonError is err's text with the controller's type names.
+func jsonError(err error) string {
+	var te *json.UnmarshalTypeError
+	if !errors.As(err, &te) {
+		return err.Error()
+	}
+	typ := upstreamTypeNames.Replace(te.Type.String())
+	if te.Struct == "" && te.Field == "" {
+		return "json: cannot unmarshal " + te.Value + " into Go value of type " + typ
+	}
+	st := te.Struct
+	if up, ok := upstreamStructNames[st]; ok {
+		st = up
+	}
+	return "json: cannot unmarshal " + te.Value + " into Go struct field " + st + "." + te.Field + " of type " + typ
+}
+
+// V1beta1HostWithDomain is the host the controller serves: spec.host, completed with the
+// default domain when it has no dot and a default domain is known.
+func V1beta1HostWithDomain(host, defaultDomain string) string {
+	if strings.Contains(host, ".") || defaultDomain == "" {
+		return host
+	}
+	return host + "." + defaultDomain
+}
+
+// V1beta1Target is the Service a v1beta1 rule sends traffic to.
+type V1beta1Target struct {
+	Name, Namespace string
+	Port            uint32
+}
+
+// LookupNamespace is the namespace the controller looks the Service up in: the
+// Service namespace, or "default" for an APIRule without namespace.
+func (t V1beta1Target) LookupNamespace() string {
+	if t.Namespace == "" {
+		return "default"
+	}
+	return t.Namespace
+}
+
+// Host is the cluster-local DNS name of the Service.
+func (t V1beta1Target) Host() string {
+	return t.Name + "." + t.Namespace + ".svc.cluster.local"
+}
+
+// V1beta1RuleTarget resolves the rule's Service: the rule's own, else the spec's. Its
+// namespace is the rule service's, else the spec service's (even when the rule names
+// another Service), else the APIRule's.
+func V1beta1RuleTarget(ar *apirule.V1beta1APIRule, r *apirule.V1beta1Rule) V1beta1Target {
+	svc := r.Service
+	if svc == nil {
+		svc = ar.Spec.Service
+	}
+	t := V1beta1Target{Name: svc.NameOrEmpty(), Port: svc.PortOrZero(), Namespace: ar.Metadata.Namespace}
+	switch {
+	case r.Service != nil && r.Service.Namespace != nil:
+		t.Namespace = *r.Service.Namespace
+	case ar.Spec.Service != nil && ar.Spec.Service.Namespace != nil:
+		t.Namespace = *ar.Spec.Service.Namespace
+	}
+	return t
+}
+
+// V1beta1HasStrategy reports whether the rule uses the access strategy.
+func V1beta1HasStrategy(r *apirule.V1beta1Rule, name string) bool {
+	return slices.ContainsFunc(r.AccessStrategies, func(h *apirule.Handler) bool { return h.Handler == name })
+}
+
+// V1beta1JWTSecured reports whether the rule uses the jwt strategy.
+func V1beta1JWTSecured(r *apirule.V1beta1Rule) bool { return V1beta1HasStrategy(r, StrategyJWT) }
+
+// V1beta1SecuredByOathkeeper reports whether the rule has a strategy other than allow
+// and no_auth: the controller routes such rules through Oathkeeper (jwt rules under
+// the Istio handler excepted).
+func V1beta1SecuredByOathkeeper(r *apirule.V1beta1Rule) bool {
+	return slices.ContainsFunc(r.AccessStrategies, func(h *apirule.Handler) bool {
+		return h.Handler != StrategyAllow && h.Handler != StrategyNoAuth
+	})
+}
