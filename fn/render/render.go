@@ -1,9 +1,16 @@
 package render
 
 import (
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/apirule-krm/apirule-fn/fn/build/virtualservice"
 	"github.com/apirule-krm/apirule-fn/fn/cluster"
 	"github.com/apirule-krm/apirule-fn/fn/config"
 	"github.com/apirule-krm/apirule-fn/fn/object"
+	"github.com/apirule-krm/apirule-fn/fn/validation"
 )
 
 // Severity of a Finding, as in KRM function results.
@@ -56,6 +63,13 @@ func (o *Output) Fail(path, message string) {
 	o.Findings = append(o.Findings, Finding{Severity: Error, Path: trimDot(path), Message: message})
 }
 
+// FailAll records validation failures.
+func (o *Output) FailAll(failures []validation.Failure) {
+	for _, f := range failures {
+		o.Fail(f.Path, f.Message)
+	}
+}
+
 // Warn records a warning.
 func (o *Output) Warn(path, message string) {
 	o.Findings = append(o.Findings, Finding{Severity: Warning, Path: trimDot(path), Message: message})
@@ -98,3 +112,29 @@ func (c *Context) NetworkingAPIVersion() string {
 
 // SecurityAPIVersion is the apiVersion of generated AuthorizationPolicies and RequestAuthentications.
 func (c *Context) SecurityAPIVersion() string { return SecurityGroup + "/" + c.Config.IstioAPIVersion }
+
+// defaultTimeout is the route timeout when neither the rule nor the spec sets one
+// (v2 always; v1beta1 since 1.5.0).
+const defaultTimeout = 180 * time.Second
+
+// routeTimeout is the rule's timeout, else the spec's, else defaultTimeout (seconds).
+func routeTimeout(rule, spec *int64) time.Duration {
+	switch {
+	case rule != nil:
+		return time.Duration(*rule) * time.Second
+	case spec != nil:
+		return time.Duration(*spec) * time.Second
+	}
+	return defaultTimeout
+}
+
+// cookieHeader joins cookies into one Cookie request header. The controller joins
+// them in Go map order, which changes between reconciliations; here they are sorted
+// by name ("a=1; b=2"), which Envoy and upstream services read the same way.
+func cookieHeader(cookies map[string]string) virtualservice.Header {
+	var pairs []string
+	for _, k := range slices.Sorted(maps.Keys(cookies)) {
+		pairs = append(pairs, k+"="+cookies[k])
+	}
+	return virtualservice.Header{Name: "Cookie", Value: strings.Join(pairs, "; ")}
+}

@@ -21,9 +21,6 @@ import (
 	"github.com/apirule-krm/apirule-fn/fn/validation"
 )
 
-// defaultV1beta1Timeout is the route timeout of rules without one (controller ≥ 1.5.0).
-const defaultV1beta1Timeout = 180 * time.Second
-
 // V1beta1 renders a v1beta1 APIRule, or a v1alpha1 one converted with ToV1beta1, as the
 // controller's v1beta1 processing does under the configured JWT handler: one
 // VirtualService, Oathkeeper Rules, and under the Istio handler RequestAuthentications
@@ -47,9 +44,7 @@ func V1beta1(ctx *Context, ar *apirule.V1beta1APIRule) Output {
 		return out
 	}
 	istio := handler == config.HandlerIstio
-	for _, f := range validation.V1beta1(ar, validation.V1beta1Env{Istio: istio, DefaultDomain: domain, Cluster: ctx.Cluster}) {
-		out.Fail(f.Path, f.Message)
-	}
+	out.FailAll(validation.V1beta1(ar, validation.V1beta1Env{Istio: istio, DefaultDomain: domain, Cluster: ctx.Cluster}))
 	if out.Failed() {
 		return out
 	}
@@ -177,7 +172,7 @@ func (r *v1beta1Renderer) cors() (*networking.CorsPolicy, bool, bool) {
 }
 
 func (r *v1beta1Renderer) route(rule *apirule.V1beta1Rule) virtualservice.Route {
-	route := virtualservice.Route{URIRegex: rule.Path, Timeout: r.timeout(rule)}
+	route := virtualservice.Route{URIRegex: rule.Path, Timeout: routeTimeout(rule.Timeout, r.ar.Spec.Timeout)}
 	if r.direct(rule) {
 		t := validation.V1beta1RuleTarget(r.ar, rule)
 		route.DestinationHost, route.DestinationPort = t.Host(), t.Port
@@ -220,16 +215,6 @@ func (r *v1beta1Renderer) restrictsMethods(rule *apirule.V1beta1Rule) bool {
 	return validation.V1beta1HasStrategy(rule, validation.StrategyNoAuth)
 }
 
-func (r *v1beta1Renderer) timeout(rule *apirule.V1beta1Rule) time.Duration {
-	switch {
-	case rule.Timeout != nil:
-		return time.Duration(*rule.Timeout) * time.Second
-	case r.ar.Spec.Timeout != nil:
-		return time.Duration(*r.ar.Spec.Timeout) * time.Second
-	}
-	return defaultV1beta1Timeout
-}
-
 // mutatorHeaders are the request headers the Istio handler makes from a jwt rule's
 // cookie and header mutators, in the controller's order: Cookie first, so a header
 // mutator entry named Cookie wins. The controller joins cookies in Go map order
@@ -237,11 +222,7 @@ func (r *v1beta1Renderer) timeout(rule *apirule.V1beta1Rule) time.Duration {
 func mutatorHeaders(rule *apirule.V1beta1Rule) []virtualservice.Header {
 	var out []virtualservice.Header
 	if cookies := validation.V1beta1MutatorValues(rule, validation.MutatorCookie); len(cookies) > 0 {
-		var pairs []string
-		for _, k := range slices.Sorted(maps.Keys(cookies)) {
-			pairs = append(pairs, k+"="+cookies[k])
-		}
-		out = append(out, virtualservice.Header{Name: "Cookie", Value: strings.Join(pairs, "; ")})
+		out = append(out, cookieHeader(cookies))
 	}
 	headers := validation.V1beta1MutatorValues(rule, validation.MutatorHeader)
 	for _, k := range slices.Sorted(maps.Keys(headers)) {
@@ -304,7 +285,7 @@ func (r *v1beta1Renderer) authenticators(rule *apirule.V1beta1Rule) []*apirule.H
 // selector looks up the selector of the rule's Service; nil when the Service has none
 // (the policy then applies to the whole namespace). A Service that is not there is the
 // controller's processing error (the API server's NotFound text), reported without path.
-func (r *v1beta1Renderer) selector(t validation.V1beta1Target) (map[string]string, bool) {
+func (r *v1beta1Renderer) selector(t validation.Target) (map[string]string, bool) {
 	s := r.ctx.Cluster.Service(t.LookupNamespace(), t.Name)
 	if !s.Found {
 		r.out.Fail("", `services "`+t.Name+`" not found`)

@@ -20,9 +20,6 @@ import (
 	"github.com/apirule-krm/apirule-fn/fn/validation"
 )
 
-// v2DefaultTimeout is the route timeout when neither the rule nor the spec sets one.
-const v2DefaultTimeout = 180 * time.Second
-
 // v2WildcardForwardedHost is x-forwarded-host for a "*." host: the request's own authority.
 const v2WildcardForwardedHost = "%REQ(:AUTHORITY)%"
 
@@ -46,22 +43,16 @@ func V2(ctx *Context, ar *apirule.V2APIRule) Output {
 	gw, failures := validation.DiscoverV2Gateway(ctx.Cluster, ar)
 	out.Assumed(gw.Assumed)
 	if len(failures) > 0 {
-		v2Fail(&out, failures)
+		out.FailAll(failures)
 		return out
 	}
 	r := newV2Renderer(ctx, ar, gw, &out)
-	v2Fail(&out, validation.V2(ctx.Cluster, ar, gw))
+	out.FailAll(validation.V2(ctx.Cluster, ar, gw))
 	if out.Failed() {
 		return out
 	}
 	out.Objects = r.objects()
 	return out
-}
-
-func v2Fail(out *Output, failures []validation.Failure) {
-	for _, f := range failures {
-		out.Fail(f.Path, f.Message)
-	}
 }
 
 // v2StoredForm returns the APIRule as the controller reads it. The controller
@@ -210,7 +201,7 @@ func (r *v2Renderer) route(i int, cors *networking.CorsPolicy) virtualservice.Ro
 		URIRegex:          uri.Regex,
 		DestinationHost:   t.Host(),
 		DestinationPort:   t.Port,
-		Timeout:           r.timeout(rule),
+		Timeout:           routeTimeout(rule.Timeout, r.ar.Spec.Timeout),
 		SetHeaders:        r.requestHeaders(rule),
 		RemoveCORSHeaders: true,
 		CORS:              cors,
@@ -238,20 +229,8 @@ func (r *v2Renderer) corsPolicy() *networking.CorsPolicy {
 	})
 }
 
-func (r *v2Renderer) timeout(rule *apirule.V2Rule) time.Duration {
-	switch {
-	case rule.Timeout != nil:
-		return time.Duration(*rule.Timeout) * time.Second
-	case r.ar.Spec.Timeout != nil:
-		return time.Duration(*r.ar.Spec.Timeout) * time.Second
-	}
-	return v2DefaultTimeout
-}
-
 // requestHeaders are x-forwarded-host, then the rule's headers (which may override
-// it), then a Cookie header from the rule's cookies. Upstream joins the cookies in Go
-// map order, so their order changes between reconciliations; here they are sorted by
-// name ("a=1; b=2"), which Envoy and upstream services read the same way.
+// it), then a Cookie header from the rule's cookies (see cookieHeader).
 func (r *v2Renderer) requestHeaders(rule *apirule.V2Rule) []virtualservice.Header {
 	headers := []virtualservice.Header{{Name: "x-forwarded-host", Value: r.forwardedHost()}}
 	if rule.Request == nil {
@@ -261,11 +240,7 @@ func (r *v2Renderer) requestHeaders(rule *apirule.V2Rule) []virtualservice.Heade
 		headers = append(headers, virtualservice.Header{Name: k, Value: rule.Request.Headers[k]})
 	}
 	if len(rule.Request.Cookies) > 0 {
-		var cookies []string
-		for _, k := range slices.Sorted(maps.Keys(rule.Request.Cookies)) {
-			cookies = append(cookies, k+"="+rule.Request.Cookies[k])
-		}
-		headers = append(headers, virtualservice.Header{Name: "Cookie", Value: strings.Join(cookies, "; ")})
+		headers = append(headers, cookieHeader(rule.Request.Cookies))
 	}
 	return headers
 }

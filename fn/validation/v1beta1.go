@@ -454,42 +454,11 @@ func V1beta1HostWithDomain(host, defaultDomain string) string {
 	return host + "." + defaultDomain
 }
 
-// V1beta1Target is the Service a v1beta1 rule sends traffic to.
-type V1beta1Target struct {
-	Name, Namespace string
-	Port            uint32
-}
-
-// LookupNamespace is the namespace the controller looks the Service up in: the
-// Service namespace, or "default" for an APIRule without namespace.
-func (t V1beta1Target) LookupNamespace() string {
-	if t.Namespace == "" {
-		return "default"
-	}
-	return t.Namespace
-}
-
-// Host is the cluster-local DNS name of the Service.
-func (t V1beta1Target) Host() string {
-	return t.Name + "." + t.Namespace + ".svc.cluster.local"
-}
-
 // V1beta1RuleTarget resolves the rule's Service: the rule's own, else the spec's. Its
 // namespace is the rule service's, else the spec service's (even when the rule names
 // another Service), else the APIRule's.
-func V1beta1RuleTarget(ar *apirule.V1beta1APIRule, r *apirule.V1beta1Rule) V1beta1Target {
-	svc := r.Service
-	if svc == nil {
-		svc = ar.Spec.Service
-	}
-	t := V1beta1Target{Name: svc.NameOrEmpty(), Port: svc.PortOrZero(), Namespace: ar.Metadata.Namespace}
-	switch {
-	case r.Service != nil && r.Service.Namespace != nil:
-		t.Namespace = *r.Service.Namespace
-	case ar.Spec.Service != nil && ar.Spec.Service.Namespace != nil:
-		t.Namespace = *ar.Spec.Service.Namespace
-	}
-	return t
+func V1beta1RuleTarget(ar *apirule.V1beta1APIRule, r *apirule.V1beta1Rule) Target {
+	return TargetOf(ar.Metadata.Namespace, ar.Spec.Service, r.Service)
 }
 
 // V1beta1HasStrategy reports whether the rule uses the access strategy.

@@ -305,12 +305,12 @@ func TestV1beta1(t *testing.T) {
 func TestV1beta1RuleTarget(t *testing.T) {
 	tests := []struct {
 		name, spec string
-		want       V1beta1Target
+		want       Target
 	}{
-		{"spec service in the APIRule namespace", "service: {name: s, port: 80}\nrules: [{path: /}]", V1beta1Target{"s", "demo", 80}},
-		{"rule service inherits the spec service namespace", "service: {name: s, namespace: sns, port: 80}\nrules: [{path: /, service: {name: r, port: 81}}]", V1beta1Target{"r", "sns", 81}},
-		{"rule service namespace wins", "service: {name: s, namespace: sns, port: 80}\nrules: [{path: /, service: {name: r, namespace: rns, port: 81}}]", V1beta1Target{"r", "rns", 81}},
-		{"rule service without spec service", "rules: [{path: /, service: {name: r, port: 81}}]", V1beta1Target{"r", "demo", 81}},
+		{"spec service in the APIRule namespace", "service: {name: s, port: 80}\nrules: [{path: /}]", Target{"s", "demo", 80}},
+		{"rule service inherits the spec service namespace", "service: {name: s, namespace: sns, port: 80}\nrules: [{path: /, service: {name: r, port: 81}}]", Target{"r", "sns", 81}},
+		{"rule service namespace wins", "service: {name: s, namespace: sns, port: 80}\nrules: [{path: /, service: {name: r, namespace: rns, port: 81}}]", Target{"r", "rns", 81}},
+		{"rule service without spec service", "rules: [{path: /, service: {name: r, port: 81}}]", Target{"r", "demo", 81}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
