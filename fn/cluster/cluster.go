@@ -188,15 +188,17 @@ func (v *View) Gateway(ns, name string) GatewayLookup {
 	if d, ok := v.cfg.Gateways[k]; ok {
 		return GatewayLookup{Found: true, Domain: d, SingleWildcardHost: d != ""}
 	}
-	if v.cfg.DefaultDomain != "" && !v.anyGateway {
-		return GatewayLookup{Found: true, Domain: v.cfg.DefaultDomain, SingleWildcardHost: true}
-	}
 	if v.anyGateway || v.cfg.Strict {
 		return GatewayLookup{}
 	}
-	return GatewayLookup{Found: true, Assumed: &Assumption{Message: fmt.Sprintf(
-		"Gateway %s is not in the input; assumed it exists. Add it to the input or set gateways[%q] (its domain) in the function config",
-		k, k)}}
+	domain := "with an unknown domain"
+	if d := v.cfg.DefaultDomain; d != "" {
+		domain = "with the domain " + d + " (defaultDomain)"
+	}
+	return GatewayLookup{Found: true, Domain: v.cfg.DefaultDomain, SingleWildcardHost: v.cfg.DefaultDomain != "",
+		Assumed: &Assumption{Message: fmt.Sprintf(
+			"Gateway %s is not in the input; assumed it exists %s. Add it to the input or set gateways[%q] (its domain) in the function config",
+			k, domain, k)}}
 }
 
 func (g *gatewayObj) firstDomain() string {

@@ -92,8 +92,10 @@ func TestGateway(t *testing.T) {
 		{"input has Gateways but not this one", kymaGateway, nil, "demo/other", GatewayLookup{}, false},
 		{"from config gateways", kymaGateway, &config.Config{Gateways: map[string]string{"demo/other": "example.org"}}, "demo/other",
 			GatewayLookup{Found: true, Domain: "example.org", SingleWildcardHost: true}, false},
-		{"no Gateways, defaultDomain", "", &config.Config{DefaultDomain: "example.com"}, "demo/gw",
-			GatewayLookup{Found: true, Domain: "example.com", SingleWildcardHost: true}, false},
+		{"no Gateways, defaultDomain: assumed with that domain", "", &config.Config{DefaultDomain: "example.com"}, "demo/gw",
+			GatewayLookup{Found: true, Domain: "example.com", SingleWildcardHost: true}, true},
+		{"no Gateways, defaultDomain, strict", "", &config.Config{DefaultDomain: "example.com", Strict: true}, "demo/gw",
+			GatewayLookup{}, false},
 		{"no Gateways: assumed, no domain", "", nil, "demo/gw", GatewayLookup{Found: true}, true},
 		{"no Gateways, strict", "", &config.Config{Strict: true}, "demo/gw", GatewayLookup{}, false},
 		{"two different hosts: no single wildcard", `apiVersion: networking.istio.io/v1

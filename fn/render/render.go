@@ -75,11 +75,18 @@ func (o *Output) Warn(path, message string) {
 	o.Findings = append(o.Findings, Finding{Severity: Warning, Path: trimDot(path), Message: message})
 }
 
-// Assumed records a render-time assumption as a warning.
+// Assumed records a render-time assumption as a warning, once per APIRule however
+// many rules lead to it.
 func (o *Output) Assumed(a *cluster.Assumption) {
-	if a != nil {
-		o.Findings = append(o.Findings, Finding{Severity: Warning, Message: a.Message})
+	if a == nil {
+		return
 	}
+	for _, f := range o.Findings {
+		if f.Severity == Warning && f.Message == a.Message {
+			return
+		}
+	}
+	o.Findings = append(o.Findings, Finding{Severity: Warning, Message: a.Message})
 }
 
 func trimDot(p string) string {

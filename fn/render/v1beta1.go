@@ -64,11 +64,12 @@ type v1beta1Renderer struct {
 	// host is spec.host with the default domain.
 	host string
 	out  *Output
-	// assumed holds the assumption messages already reported.
-	assumed map[string]bool
 }
 
 func (r *v1beta1Renderer) render() {
+	if !r.checkReferences() {
+		return
+	}
 	vs, ok := r.virtualService()
 	if !ok {
 		return
@@ -291,13 +292,7 @@ func (r *v1beta1Renderer) selector(t validation.Target) (map[string]string, bool
 		r.out.Fail("", `services "`+t.Name+`" not found`)
 		return nil, false
 	}
-	if a := s.Assumed; a != nil && !r.assumed[a.Message] {
-		if r.assumed == nil {
-			r.assumed = map[string]bool{}
-		}
-		r.assumed[a.Message] = true
-		r.out.Assumed(a)
-	}
+	r.out.Assumed(s.Assumed)
 	if len(s.Selector) == 0 {
 		return nil, true
 	}

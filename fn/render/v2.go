@@ -126,16 +126,12 @@ func newV2Renderer(ctx *Context, ar *apirule.V2APIRule, gw validation.V2Gateway,
 	for _, h := range ar.Spec.Hosts {
 		r.hosts = append(r.hosts, validation.ResolveV2Host(h, gw.Domain))
 	}
-	assumed := map[string]bool{}
 	for i := range ar.Spec.Rules {
 		t := v2Target{Target: validation.TargetOf(ar.Metadata.Namespace, ar.Spec.Service, ar.Spec.Rules[i].Service)}
 		if t.Name != "" {
 			svc := ctx.Cluster.Service(t.LookupNamespace(), t.Name)
 			t.selector = svc.Selector
-			if a := svc.Assumed; a != nil && !assumed[a.Message] {
-				assumed[a.Message] = true
-				out.Assumed(a)
-			}
+			out.Assumed(svc.Assumed)
 		}
 		r.targets = append(r.targets, t)
 	}

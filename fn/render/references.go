@@ -1,0 +1,73 @@
+package render
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/apirule-krm/apirule-fn/fn/validation"
+)
+
+// checkReferences looks up, at render time, what a v1beta1 APIRule refers to but the
+// controller never checks: its Gateway and (under the Oathkeeper handler, which needs
+// no selectors) its target Services. A reference that is missing from an input that
+// holds objects of that kind is a warning (the controller would render anyway), an
+// assumption is reported as such, and under strict mode either is an error. It
+// returns false when it recorded an error.
+func (r *v1beta1Renderer) checkReferences() bool {
+	if g := r.ar.Spec.Gateway; g != nil {
+		ns, name := gatewayRef(*g, r.ar.Metadata.Namespace)
+		l := r.ctx.Cluster.Gateway(ns, name)
+		r.out.Assumed(l.Assumed)
+		if !l.Found {
+			r.missing("spec.gateway", fmt.Sprintf("Gateway %s/%s is not in the input", ns, name),
+				fmt.Sprintf("add it to the input or set gateways[%q] in the function config", ns+"/"+name))
+		}
+	}
+	if r.istio {
+		return !r.out.Failed()
+	}
+	seen := map[string]bool{}
+	for i := range r.ar.Spec.Rules {
+		rule := &r.ar.Spec.Rules[i]
+		t := validation.V1beta1RuleTarget(r.ar, rule)
+		key := t.LookupNamespace() + "/" + t.Name
+		if t.Name == "" || seen[key] {
+			continue
+		}
+		seen[key] = true
+		s := r.ctx.Cluster.Service(t.LookupNamespace(), t.Name)
+		r.out.Assumed(s.Assumed)
+		if !s.Found {
+			path := "spec.service"
+			if rule.Service != nil {
+				path = r.rulePath(i) + ".service"
+			}
+			r.missing(path, fmt.Sprintf("Service %s is not in the input", key),
+				fmt.Sprintf("add it to the input or set serviceSelectors[%q] in the function config", key))
+		}
+	}
+	return !r.out.Failed()
+}
+
+// missing reports a reference the input does not hold.
+func (r *v1beta1Renderer) missing(path, what, fix string) {
+	if r.ctx.Config.Strict {
+		r.out.Fail(path, what+" (strict: true): "+fix)
+		return
+	}
+	r.out.Warn(path, what+", though the input holds others of its kind: if it does not exist in the cluster, the routes will not work; "+fix)
+}
+
+// gatewayRef reads a v1beta1 gateway reference the way Istio does: "<ns>/<name>",
+// the service-style "<name>.<ns>.svc.cluster.local", or a bare name in the
+// VirtualService's namespace.
+func gatewayRef(ref, namespace string) (string, string) {
+	if ns, name, ok := strings.Cut(ref, "/"); ok {
+		return ns, name
+	}
+	if name, rest, ok := strings.Cut(ref, "."); ok {
+		ns, _, _ := strings.Cut(rest, ".")
+		return ns, name
+	}
+	return namespace, ref
+}
