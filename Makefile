@@ -7,7 +7,14 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 GO_BUILD_FLAGS := -trimpath -ldflags "-s -w -X github.com/apirule-krm/apirule-fn/fn/cmd.Version=$(VERSION)"
 BIN := bin/apirule-fn
 
-.PHONY: build test lint demo bench
+IMAGE ?= ghcr.io/apirule-krm/apirule-fn
+# Extra docker buildx flags, e.g. BUILDX_FLAGS=--push.
+BUILDX_FLAGS ?=
+PLATFORMS := linux/amd64 linux/arm64 darwin/amd64 darwin/arm64
+KUSTOMIZE_VERSION := v5.8.1
+KUSTOMIZE := bin/kustomize
+
+.PHONY: build test lint demo bench e2e kustomize image dist e2e-oathkeeper
 build:
 	CGO_ENABLED=0 go build $(GO_BUILD_FLAGS) -o $(BIN) .
 
@@ -22,8 +29,34 @@ lint:
 
 ## demo: render the seed example (httpbin secured with JWT) and print the result.
 demo: build
-	$(BIN) examples/seed-httpbin/fn-config.yaml examples/seed-httpbin/apirule.yaml examples/seed-httpbin/service.yaml
+	$(BIN) examples/seed-httpbin/transformer.yaml examples/seed-httpbin/apirule.yaml examples/seed-httpbin/service.yaml
 
 ## bench: benchmarks at 1,000 and 10,000 APIRules against a kyaml pass-through.
 bench:
 	go test -run '^$$' -bench VsPassThrough -benchtime 3x ./fn/cmd/
+
+## e2e: every example through the real kustomize CLI, and kustomize fn run on the kpt package.
+e2e: build kustomize
+	hack/e2e-kustomize.sh $(KUSTOMIZE) $(BIN)
+
+## kustomize: the pinned kustomize CLI in bin/ (installed only when missing or another version).
+kustomize:
+	@if [ "$$($(KUSTOMIZE) version 2>/dev/null)" != "$(KUSTOMIZE_VERSION)" ]; then \
+	  echo "installing kustomize $(KUSTOMIZE_VERSION) into bin/"; \
+	  GOBIN=$(CURDIR)/bin go install sigs.k8s.io/kustomize/kustomize/v5@$(KUSTOMIZE_VERSION); fi
+
+## image: multi-arch container image (needs a Docker engine with buildx).
+image:
+	docker buildx build --platform linux/amd64,linux/arm64 --build-arg VERSION=$(VERSION) \
+	  -t $(IMAGE):$(VERSION) $(BUILDX_FLAGS) .
+
+## dist: static release binaries for linux/darwin x amd64/arm64, with SHA256SUMS.
+dist:
+	rm -rf dist && mkdir -p dist
+	set -e; for p in $(PLATFORMS); do os=$${p%/*}; arch=$${p#*/}; \
+	  CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch go build $(GO_BUILD_FLAGS) -o dist/apirule-fn-$$os-$$arch . ; done
+	cd dist && sha256sum apirule-fn-* > SHA256SUMS && cat SHA256SUMS
+
+## e2e-oathkeeper: the seed's flow end to end: a real OIDC provider, a real Oathkeeper, rendered rules.
+e2e-oathkeeper:
+	./e2e/oathkeeper/run.sh

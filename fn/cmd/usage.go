@@ -5,7 +5,7 @@ into the Istio VirtualService, AuthorizationPolicy, RequestAuthentication and Oa
 objects the Kyma API Gateway controller would create, at render time.
 
 Usage:
-  apirule-fn                          KRM function: a ResourceList on stdin, a ResourceList on stdout
+  apirule-fn                          KRM function: ResourceList on stdin, ResourceList on stdout
                                       (kustomize transformers, kpt pipelines, kpt fn eval --exec);
                                       plain multi-document YAML on stdin is read as items and
                                       written back as a stream
@@ -15,13 +15,17 @@ Usage:
   apirule-fn --version                print the version
   apirule-fn --help                   this text
 
+Generated objects carry the annotation apirule.krm.dev/generated-from: <namespace>/<name> of
+their APIRule; every run replaces the objects carrying it, so running again is safe.
+
 Function config (apiVersion: apirule.krm.dev/v1alpha1, kind: APIRuleTransformer, keys under
-spec; or a v1 ConfigMap with the same keys under data):
+spec; or a v1 ConfigMap with the same keys under data; none: all defaults):
   jwtHandler          ory | istio. How v1alpha1/v1beta1 jwt rules are enforced.
                       Default: the kyma-system/api-gateway-config ConfigMap in the input, else ory.
-  defaultDomain       Domain of short v1alpha1/v1beta1 hosts (and of v2 short hosts when no
-                      Gateway is in the input). Default: the kyma-system/kyma-gateway Gateway's
-                      HTTPS host in the input, else none.
+  defaultDomain       Domain of short v1alpha1/v1beta1 hosts, and of v2 short hosts when the
+                      input has no Gateway at all and gateways does not name theirs. Default:
+                      gateways["kyma-system/kyma-gateway"], else the "*." host of the HTTPS
+                      server of the kyma-system/kyma-gateway Gateway in the input, else none.
   oathkeeperProxy     host:port of the Oathkeeper proxy.
                       Default: ory-oathkeeper-proxy.kyma-system.svc.cluster.local:4455
   defaultCorsPolicy   {allowOrigins: ["regex:.*"], allowMethods: [...], allowHeaders: [...]}:
@@ -29,13 +33,14 @@ spec; or a v1 ConfigMap with the same keys under data):
                       regex:.*, GET POST PUT DELETE PATCH, Authorization Content-Type *.
   istioAPIVersion     v1 | v1beta1. Version of the Istio APIs written. Default: v1.
   serviceSelectors    {"<ns>/<name>": {label: value}}: selectors of Services not in the input.
-  selectorLabel       Label assumed as the selector of a Service nowhere to be found
-                      ({<label>: <service name>}). Default: app.
-  gateways            {"<ns>/<name>": "<domain>"}: Gateways not in the input.
+  selectorLabel       Label assumed as the selector ({<label>: <service name>}) of a Service
+                      found neither in the input nor in serviceSelectors. Default: app.
+  gateways            {"<ns>/<name>": "<domain>"}: Gateways not in the input ("" if the domain
+                      is unknown).
   extAuthProviders    [names]: envoyExtAuthzHttp providers when the istio-system/istio
                       ConfigMap is not in the input.
-  strict              true: never assume a Service or Gateway that is not in the input.
-                      Default: false.
+  strict              true: never assume a Service or Gateway that is neither in the input nor
+                      in the config. Default: false.
   apiRules            local | keep. local marks APIRules config.kubernetes.io/local-config so
                       kustomize build drops them and kpt live apply skips them. Default: local.
   mode                render | validate. validate reports results only. Default: render.
@@ -45,6 +50,20 @@ spec; or a v1 ConfigMap with the same keys under data):
   maxDepth            Nesting depth inside an APIRule or the config. Default 64.
   maxScalarBytes      Default 1048576 (1 MiB).
   maxRulesPerAPIRule  Default 1000.
+
+The input stands in for the cluster: its Services, Gateways, VirtualServices and the
+kyma-system/api-gateway-config and istio-system/istio ConfigMaps are read (mark them
+config.kubernetes.io/local-config to keep them out of the output). The Services in the input
+are taken as all there are, and so are its Gateways; only when the input has no Service (no
+Gateway) at all is a missing one assumed, with a warning, and never when strict is true.
+
+Examples:
+  kustomize build --enable-alpha-plugins --enable-exec DIR
+      a kustomization whose transformers: config declares exec: {path: apirule-fn}. Without
+      --enable-exec kustomize skips the function silently: the APIRules come out unrendered
+  kpt fn render --allow-exec DIR      a Kptfile mutator "exec: apirule-fn"
+  kpt fn eval DIR --exec apirule-fn -- defaultDomain=example.com
+  apirule-fn config.yaml apirules.yaml services.yaml > rendered.yaml
 
 Exit status: 0 on success (warnings allowed), 1 when any error is reported (one line per error
 on stderr), 2 on a usage error.

@@ -36,7 +36,7 @@ spec:
                 description: How v1alpha1/v1beta1 jwt rules are enforced. Default - the kyma-system/api-gateway-config ConfigMap in the input, else ory.
               defaultDomain:
                 type: string
-                description: Domain of short v1alpha1/v1beta1 hosts. Default - the HTTPS host of the kyma-system/kyma-gateway Gateway in the input.
+                description: Domain of short v1alpha1/v1beta1 hosts (and of v2 short hosts when the input has no Gateway and gateways does not name theirs). Default - gateways["kyma-system/kyma-gateway"], else the "*." host of the HTTPS server of the kyma-system/kyma-gateway Gateway in the input.
               oathkeeperProxy:
                 type: string
                 default: ory-oathkeeper-proxy.kyma-system.svc.cluster.local:4455
