@@ -9,6 +9,7 @@ import (
 	"github.com/apirule-krm/apirule-fn/fn/build/virtualservice"
 	"github.com/apirule-krm/apirule-fn/fn/cluster"
 	"github.com/apirule-krm/apirule-fn/fn/config"
+	"github.com/apirule-krm/apirule-fn/fn/lint"
 	"github.com/apirule-krm/apirule-fn/fn/object"
 	"github.com/apirule-krm/apirule-fn/fn/validation"
 )
@@ -67,6 +68,13 @@ func (o *Output) Fail(path, message string) {
 func (o *Output) FailAll(failures []validation.Failure) {
 	for _, f := range failures {
 		o.Fail(f.Path, f.Message)
+	}
+}
+
+// Lint records the lint warnings of an APIRule that rendered.
+func (o *Output) Lint(warnings []lint.Warning) {
+	for _, w := range warnings {
+		o.Warn(w.Path, w.Message)
 	}
 }
 

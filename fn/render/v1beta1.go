@@ -17,6 +17,7 @@ import (
 	"github.com/apirule-krm/apirule-fn/fn/build/requestauthentication"
 	"github.com/apirule-krm/apirule-fn/fn/build/virtualservice"
 	"github.com/apirule-krm/apirule-fn/fn/config"
+	"github.com/apirule-krm/apirule-fn/fn/lint"
 	"github.com/apirule-krm/apirule-fn/fn/object"
 	"github.com/apirule-krm/apirule-fn/fn/validation"
 )
@@ -92,6 +93,7 @@ func (r *v1beta1Renderer) render() {
 		return
 	}
 	r.warn()
+	r.out.Lint(lint.V1beta1(r.ar))
 	r.out.Objects = append(append(append([]*object.Object{vs}, aps...), ras...), rules...)
 }
 

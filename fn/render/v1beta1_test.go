@@ -309,7 +309,8 @@ rules:
 - {path: /.*, methods: [GET, DELETE], accessStrategies: [{handler: no_auth}]}`
 	out := V1beta1(v1beta1Context(t, v1beta1HttpbinService, config.Config{JWTHandler: config.HandlerIstio}), v1beta1APIRule(t, spec))
 	require.Empty(t, v1beta1Errors(out))
-	require.Empty(t, v1beta1Warnings(out))
+	require.Equal(t, []Finding{{Warning, "spec.rules[1].accessStrategies[0].config.authentications[0].fromParams",
+		"tokens read from query parameters end up in access logs and browser history; prefer fromHeaders"}}, v1beta1Warnings(out), "only the lint warning")
 	cors := "{allowCredentials: true, allowMethods: [GET], allowOrigins: [{exact: 'https://a.example.com'}], maxAge: 600s}"
 	removal := "[Access-Control-Allow-Origin, Access-Control-Expose-Headers, Access-Control-Allow-Headers, Access-Control-Allow-Credentials, Access-Control-Allow-Methods, Access-Control-Max-Age]"
 	service := "[{destination: {host: httpbin.demo.svc.cluster.local, port: {number: 8000}}, weight: 100}]"

@@ -15,6 +15,7 @@ import (
 	"github.com/apirule-krm/apirule-fn/fn/build/authorizationpolicy"
 	"github.com/apirule-krm/apirule-fn/fn/build/requestauthentication"
 	"github.com/apirule-krm/apirule-fn/fn/build/virtualservice"
+	"github.com/apirule-krm/apirule-fn/fn/lint"
 	"github.com/apirule-krm/apirule-fn/fn/object"
 	"github.com/apirule-krm/apirule-fn/fn/urlpath"
 	"github.com/apirule-krm/apirule-fn/fn/validation"
@@ -52,6 +53,7 @@ func V2(ctx *Context, ar *apirule.V2APIRule) Output {
 		return out
 	}
 	out.Objects = r.objects()
+	out.Lint(lint.V2(ar))
 	return out
 }
 

@@ -118,7 +118,9 @@ func v2SpecYAML(t *testing.T, o *object.Object) string {
 
 func TestV2Objects(t *testing.T) {
 	out := V2(v2Context(t, v2Cluster), v2APIRule(t, v2Full))
-	require.Empty(t, out.Findings)
+	require.Equal(t, []Finding{{Warning, "spec.rules[2].extAuth.restrictions.authorizations",
+		"no audiences are required, so any token of the issuer passes, including tokens minted for other services; add audiences"}}, out.Findings,
+		"only the lint warning")
 
 	type id struct{ kind, namespace, key, index string }
 	var got []id
@@ -377,6 +379,8 @@ func TestV2Findings(t *testing.T) {
 		{
 			name: "v2 drops empty authorizations like the conversion webhook", version: "v2",
 			host: "a.example.com", gateway: "kyma-system/kyma-gateway", rules: jwtEmptyLists, objects: 3,
+			want: []Finding{{Warning, "spec.rules[0].jwt.authorizations",
+				"no audiences are required, so any token of the issuer passes, including tokens minted for other services; add audiences"}},
 		},
 		{
 			name: "v2alpha1 keeps them and fails", version: "v2alpha1",
@@ -442,7 +446,7 @@ func TestV2SamePoliciesCollapse(t *testing.T) {
 	// Same namespace, selector and operation: the later policy replaces the earlier.
 	ar := v2MinimalAPIRule(t, "v2alpha1", "a.example.com", "kyma-system/kyma-gateway", v2ShadowGap+`  - path: /a
     methods: [GET]
-    jwt: {authentications: [{issuer: https://i.example.com, jwksUri: https://i.example.com/k}]}`)
+    jwt: {authentications: [{issuer: https://i.example.com, jwksUri: https://i.example.com/k}], authorizations: [{audiences: [a]}]}`)
 	out := V2(v2Context(t, v2Cluster), ar)
 	require.Empty(t, out.Findings)
 	var keys []string
