@@ -534,12 +534,59 @@ func (r *v1beta1Renderer) warnPolicy(i int, rule *apirule.V1beta1Rule) {
 			"path %q is a regular expression in the VirtualService, but the AuthorizationPolicy reads it as an Istio path (exact, or a prefix or suffix around one \"*\"; only \"/.*\" is translated, to \"/*\"), so most requests the route accepts are denied (403): use plain paths or \"/.*\" under the Istio JWT handler",
 			rule.Path))
 	}
+	if validation.V1beta1JWTSecured(rule) {
+		r.warnOpened(i, rule)
+	}
 	t := validation.V1beta1RuleTarget(r.ar, rule)
 	if s := r.ctx.Cluster.Service(t.LookupNamespace(), t.Name); s.Found && len(s.Selector) == 0 {
 		r.out.Warn(path+".service", fmt.Sprintf(
 			"Service %s/%s has no selector, so the AuthorizationPolicy of rule %d has none either and applies to every workload in namespace %s",
 			t.LookupNamespace(), t.Name, i, t.LookupNamespace()))
 	}
+}
+
+// warnOpened finds the rules whose token-less AuthorizationPolicy (allow or no_auth,
+// from the ingress gateway) covers a method and the path of jwt rule i on the same
+// workload. ALLOW policies add up and a RequestAuthentication rejects only invalid
+// tokens, so such a rule lets requests without a token through to rule i's path:
+// the controller's output, but rarely what the author meant.
+func (r *v1beta1Renderer) warnOpened(i int, rule *apirule.V1beta1Rule) {
+	ti := validation.V1beta1RuleTarget(r.ar, rule)
+	for j := range r.ar.Spec.Rules {
+		other := &r.ar.Spec.Rules[j]
+		tj := validation.V1beta1RuleTarget(r.ar, other)
+		if j == i || validation.V1beta1SecuredByOathkeeper(other) || validation.V1beta1JWTSecured(other) ||
+			tj.LookupNamespace() != ti.LookupNamespace() || tj.Name != ti.Name || !apPathCovers(apPath(other.Path), apPath(rule.Path)) {
+			continue
+		}
+		var shared []string
+		for _, m := range other.Methods {
+			if slices.Contains(rule.Methods, m) {
+				shared = append(shared, m)
+			}
+		}
+		if len(shared) == 0 {
+			continue
+		}
+		r.out.Warn(r.rulePath(i), fmt.Sprintf(
+			"rule %d requires a JWT on %s %s, but the AuthorizationPolicy of rule %d (%s, path %q) allows %s on that path without a token; ALLOW policies add up, so requests without a token reach Service %s/%s: give rule %d a narrower path or other methods",
+			i, strings.Join(shared, ", "), rule.Path, j, handlerNames(other.AccessStrategies), apPath(other.Path),
+			strings.Join(shared, ", "), ti.LookupNamespace(), ti.Name, j))
+	}
+}
+
+// apPathCovers reports whether the Istio policy path p matches every request path
+// that q matches: the same path, "*", a prefix "x*" of it, or a suffix "*x" of it.
+func apPathCovers(p, q string) bool {
+	switch {
+	case p == q || p == "*":
+		return true
+	case strings.HasSuffix(p, "*"):
+		return strings.HasPrefix(strings.TrimSuffix(q, "*"), strings.TrimSuffix(p, "*"))
+	case strings.HasPrefix(p, "*"):
+		return strings.HasSuffix(strings.TrimPrefix(q, "*"), strings.TrimPrefix(p, "*"))
+	}
+	return false
 }
 
 func handlerNames(hs []*apirule.Handler) string {
