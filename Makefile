@@ -18,14 +18,17 @@ KUSTOMIZE := bin/kustomize
 build:
 	CGO_ENABLED=0 go build $(GO_BUILD_FLAGS) -o $(BIN) .
 
-## test: the whole suite (unit, conformance, determinism, output validity).
+## test: the whole suite: unit, conformance, determinism, examples, and (a separate module, for
+## its heavy dependencies) output validity against the Istio/Oathkeeper CRDs and the CRD verdicts.
 test: lint
 	go test ./...
+	test/apiserver/run.sh
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$out" ]; then echo "gofmt needed: $$out"; exit 1; fi
 	go vet ./...
+	cd test/apiserver && go vet ./...
 
 ## demo: render the seed example (httpbin secured with JWT) and print the result.
 demo: build

@@ -54,14 +54,19 @@ type crd struct {
 // compileAll compiles, for each version in sources, that version's schema from the named file.
 func compileAll(fsys fs.FS, sources map[string]string) (map[string]*node, error) {
 	out := map[string]*node{}
+	parsed := map[string]*crd{} // a file serves several versions; parse it once
 	for version, file := range sources {
-		raw, err := fs.ReadFile(fsys, file)
-		if err != nil {
-			return nil, err
-		}
-		var c crd
-		if err := yaml.Unmarshal(raw, &c); err != nil {
-			return nil, fmt.Errorf("%s: %w", file, err)
+		c := parsed[file]
+		if c == nil {
+			raw, err := fs.ReadFile(fsys, file)
+			if err != nil {
+				return nil, err
+			}
+			c = &crd{}
+			if err := yaml.Unmarshal(raw, c); err != nil {
+				return nil, fmt.Errorf("%s: %w", file, err)
+			}
+			parsed[file] = c
 		}
 		for _, v := range c.Spec.Versions {
 			if v.Name != version {
