@@ -83,15 +83,13 @@ func producedRuns(t *testing.T) []run {
 // repoRoot is the root module, two levels up from this test module.
 const repoRoot = "../.."
 
-// conformanceDir finds the conformance cases: the repository's copy, else the shared one
-// (shared/ lies beside the repository).
+// conformanceDir is the repository's copy of the conformance cases.
 func conformanceDir() (string, error) {
-	for _, dir := range []string{filepath.Join(repoRoot, "testdata/conformance"), filepath.Join(repoRoot, "../shared/conformance")} {
-		if cases, _ := filepath.Glob(filepath.Join(dir, "*", "resources.yaml")); len(cases) > 0 {
-			return dir, nil
-		}
+	dir := filepath.Join(repoRoot, "testdata/conformance")
+	if cases, _ := filepath.Glob(filepath.Join(dir, "*", "resources.yaml")); len(cases) == 0 {
+		return "", fmt.Errorf("no conformance cases in %s", dir)
 	}
-	return "", fmt.Errorf("no conformance cases in %s/testdata/conformance or %s/../shared/conformance", repoRoot, repoRoot)
+	return dir, nil
 }
 
 func collectRuns() ([]run, error) {
