@@ -220,3 +220,47 @@ func TestPartialApplyOccupiesTheHost(t *testing.T) {
 	}, errorsOf(results))
 	assert.NotContains(t, out, "kind: VirtualService", "the partly applied VirtualService is not emitted")
 }
+
+// TestNamesSurviveUnrelatedEdits adds a rule in front of the others: the objects of
+// the rules that did not change keep their names, so a diff shows only what changed.
+func TestNamesSurviveUnrelatedEdits(t *testing.T) {
+	gw := "apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: gw, namespace: demo}\nspec: {servers: [{hosts: ['*.example.com'], port: {protocol: HTTPS}}]}\n"
+	svc := "apiVersion: v1\nkind: Service\nmetadata: {name: httpbin, namespace: demo}\nspec: {selector: {app: httpbin}}\n"
+	rule := func(extra string) string {
+		return `apiVersion: gateway.kyma-project.io/v2
+kind: APIRule
+metadata: {name: api, namespace: demo}
+spec:
+  hosts: [api.example.com]
+  gateway: demo/gw
+  service: {name: httpbin, port: 8000}
+  rules:
+` + extra + `  - path: /orders
+    methods: [GET]
+    jwt:
+      authentications: [{issuer: https://idp.example.com, jwksUri: https://idp.example.com/keys}]
+      authorizations: [{audiences: [orders]}]
+  - path: /health
+    methods: [GET]
+    noAuth: true
+`
+	}
+	names := func(rl string) map[string]bool {
+		out, results := process(t, resourceList(cfgKeep, gw, svc, rl))
+		require.Empty(t, errorsOf(results))
+		got := map[string]bool{}
+		for _, it := range parseItems(t, out) {
+			if it.GetAnnotations()[OwnerAnnotation] != "" {
+				got[it.GetKind()+"/"+it.GetName()] = true
+			}
+		}
+		return got
+	}
+	before := names(rule(""))
+	after := names(rule("  - path: /new\n    methods: [POST]\n    noAuth: true\n"))
+	require.Len(t, before, 4, "VirtualService, two AuthorizationPolicies, RequestAuthentication")
+	for n := range before {
+		assert.True(t, after[n], "%s kept its name", n)
+	}
+	assert.Len(t, after, 5, "one new AuthorizationPolicy")
+}
