@@ -63,3 +63,11 @@ dist:
 ## e2e-oathkeeper: the seed's flow end to end: a real OIDC provider, a real Oathkeeper, rendered rules.
 e2e-oathkeeper:
 	./e2e/oathkeeper/run.sh
+
+## fuzz: every fuzz target for FUZZTIME each (default 10s; e.g. make fuzz FUZZTIME=10m).
+FUZZTIME ?= 10s
+FUZZ_TARGETS := FuzzResourceList:./fn/cmd/ FuzzAPIRule:./fn/processor/ FuzzDecode:./fn/yamlsafe/ FuzzPaths:./fn/urlpath/
+.PHONY: fuzz
+fuzz:
+	set -e; for t in $(FUZZ_TARGETS); do \
+	  go test -run '^$$' -fuzz "^$${t%%:*}$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 10s "$${t#*:}"; done

@@ -14,6 +14,7 @@ import (
 	"github.com/apirule-krm/apirule-fn/fn/config"
 	"github.com/apirule-krm/apirule-fn/fn/krmio"
 	"github.com/apirule-krm/apirule-fn/fn/processor"
+	"github.com/apirule-krm/apirule-fn/fn/yamlsafe"
 )
 
 // Version is set at build time with -ldflags "-X .../fn/cmd.Version=...".
@@ -38,7 +39,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return 0
 		}
 		if strings.HasPrefix(args[0], "-") {
-			fmt.Fprintf(stderr, "apirule-fn: unknown flag %s (see apirule-fn --help)\n", args[0])
+			fmt.Fprintf(stderr, "apirule-fn: unknown flag %s (see apirule-fn --help)\n", yamlsafe.Escape(args[0]))
 			return 2
 		}
 	}
@@ -53,8 +54,11 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	} else {
 		in, err = readStdin(stdin, limit)
 	}
+	if errors.Is(err, krmio.ErrTooLarge) {
+		err = fmt.Errorf("%w (raise the limit with the environment variable %s)", err, MaxInputEnv)
+	}
 	if err != nil {
-		fmt.Fprintf(stderr, "apirule-fn: %v\n", err)
+		fmt.Fprintf(stderr, "apirule-fn: %s\n", yamlsafe.Escape(err.Error()))
 		return 1
 	}
 	return run(in, len(args) > 0, stdout, stderr)
@@ -93,7 +97,7 @@ func readStandalone(args []string, stdin io.Reader, limit int64) (*krmio.Input, 
 	if len(cfgIn.Items) != 1 {
 		return nil, fmt.Errorf("%s: want exactly one function config document, found %d", args[0], len(cfgIn.Items))
 	}
-	in := &krmio.Input{FunctionConfig: cfgIn.Items[0]}
+	in := &krmio.Input{FunctionConfig: cfgIn.Items[0], Bytes: cfgIn.Bytes}
 	files := args[1:]
 	if len(files) == 0 {
 		files = []string{"-"}
@@ -107,7 +111,7 @@ func readStandalone(args []string, stdin io.Reader, limit int64) (*krmio.Input, 
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", f, err)
 		}
-		in.Items = append(in.Items, part.Items...)
+		in.Items, in.Bytes = append(in.Items, part.Items...), in.Bytes+part.Bytes
 	}
 	return in, nil
 }
@@ -133,33 +137,60 @@ func run(in *krmio.Input, standalone bool, stdout, stderr io.Writer) int {
 	if in.FunctionConfig != nil {
 		rl.FunctionConfig = yaml.NewRNode(in.FunctionConfig)
 	}
-	items, problems := processor.CheckItems(in.Items)
+	var problems framework.Results
 	if in.ItemsNotList {
-		problems = append(problems, &framework.Result{Severity: framework.Error, Message: "ResourceList items must be a list"})
-	}
-	if len(problems) > 0 {
-		rl.Results = problems
-		rl.Items = items
+		problems = framework.Results{{Severity: framework.Error, Field: &framework.Field{Path: "items"},
+			Message: "ResourceList items must be a list (items: [] when there are none)"}}
 	} else {
-		rl.Items = items
+		rl.Items, problems = processor.CheckInput(rl.FunctionConfig, in.Items, in.Bytes)
+	}
+	refused := len(problems) > 0
+	if refused {
+		// The input is refused as a whole: the output carries the results only (a
+		// refused config may hold aliases to anchors that are not written).
+		rl.Items, rl.Results = nil, problems
+	} else {
 		var procErr error = processor.Processor{InputBytes: in.Bytes}.Process(rl)
 		var res framework.Results
 		if procErr != nil && !errors.As(procErr, &res) {
-			fmt.Fprintf(stderr, "apirule-fn: %v\n", procErr)
+			fmt.Fprintf(stderr, "apirule-fn: %s\n", yamlsafe.Escape(procErr.Error()))
 			return 1
 		}
 	}
+	escapeResults(rl.Results)
 	out := &krmio.Output{Items: rl.Items}
 	if in.Wrapped && !standalone {
-		out.Wrapped, out.APIVersion, out.FunctionConfig, out.Results = true, in.APIVersion, in.FunctionConfig, rl.Results
+		out.Wrapped, out.APIVersion, out.Results = true, in.APIVersion, rl.Results
+		if !refused {
+			out.FunctionConfig = in.FunctionConfig
+		}
 	} else {
 		out.StripReaderAnnotations = standalone
 	}
 	if err := krmio.Write(stdout, out); err != nil {
-		fmt.Fprintf(stderr, "apirule-fn: %v\n", err)
+		fmt.Fprintf(stderr, "apirule-fn: %s\n", yamlsafe.Escape(err.Error()))
 		return 1
 	}
 	return report(rl.Results, stderr, !out.Wrapped)
+}
+
+// escapeResults escapes control and other non-printable characters in everything a
+// result echoes from the input, so that neither the results nor stderr can carry
+// terminal escape sequences or forged lines.
+func escapeResults(results framework.Results) {
+	for _, r := range results {
+		r.Message = yamlsafe.Escape(r.Message)
+		if ref := r.ResourceRef; ref != nil {
+			ref.APIVersion, ref.Kind = yamlsafe.Escape(ref.APIVersion), yamlsafe.Escape(ref.Kind)
+			ref.Name, ref.Namespace = yamlsafe.Escape(ref.Name), yamlsafe.Escape(ref.Namespace)
+		}
+		if r.Field != nil {
+			r.Field.Path = yamlsafe.Escape(r.Field.Path)
+		}
+		if r.File != nil {
+			r.File.Path = yamlsafe.Escape(r.File.Path)
+		}
+	}
 }
 
 // report prints error results to stderr, one line each (kustomize shows only
@@ -181,16 +212,18 @@ func oneLine(r *framework.Result) string {
 		sev = "info"
 	}
 	b.WriteString(sev + ": ")
-	if ref := r.ResourceRef; ref != nil {
+	if ref := r.ResourceRef; ref != nil && ref.Kind != "" {
 		b.WriteString(ref.Kind + " ")
 		if ref.Namespace != "" {
 			b.WriteString(ref.Namespace + "/")
 		}
-		b.WriteString(ref.Name + " ")
+		if ref.Name != "" {
+			b.WriteString(ref.Name + " ")
+		}
 	}
 	if r.Field != nil && r.Field.Path != "" {
 		b.WriteString(r.Field.Path + ": ")
 	}
-	b.WriteString(strings.ReplaceAll(r.Message, "\n", `\n`))
+	b.WriteString(r.Message)
 	return b.String()
 }

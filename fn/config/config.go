@@ -3,6 +3,7 @@ package config
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"reflect"
@@ -11,6 +12,8 @@ import (
 	"strings"
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
+
+	"github.com/apirule-krm/apirule-fn/fn/yamlsafe"
 )
 
 // Typed config identity.
@@ -220,37 +223,45 @@ func (c *Config) OathkeeperHostPort() (string, uint32) {
 }
 
 // Load reads the function config node (nil for none) and returns a defaulted,
-// validated config. Errors name the offending key.
+// validated config. Errors name the offending key. The config is untrusted input
+// like the APIRules: it is read with yamlsafe at the default depth and scalar limits
+// (duplicate keys, merge keys, anchors, aliases and custom tags are errors).
 func Load(fc *yaml.RNode) (*Config, []*FieldError) {
 	c := &Config{}
 	if fc == nil || fc.IsNilOrEmpty() {
 		c.Default()
 		return c, nil
 	}
-	meta, err := fc.GetMeta()
-	if err != nil {
-		return nil, []*FieldError{{Message: "functionConfig: " + err.Error()}}
+	if k := fc.YNode().Kind; k != yaml.MappingNode {
+		return nil, []*FieldError{{Message: "functionConfig must be a mapping (a Kubernetes object), found " + nodeKinds[k]}}
 	}
+	plain, errs := decodeYAML(fc.YNode(), "")
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	obj := plain.(map[string]any)
+	apiVersion, _ := obj["apiVersion"].(string)
+	kind, _ := obj["kind"].(string)
 	var values map[string]any
 	var prefix string
 	switch {
-	case meta.APIVersion == APIVersion && meta.Kind == Kind:
+	case apiVersion == APIVersion && kind == Kind:
 		prefix = "spec."
-		spec := fc.Field("spec")
-		if spec != nil && !spec.Value.IsNilOrEmpty() {
-			if err := spec.Value.YNode().Decode(&values); err != nil {
-				return nil, []*FieldError{{Path: "spec", Message: "must be a mapping: " + err.Error()}}
-			}
+		spec, ok := obj["spec"].(map[string]any)
+		if !ok && obj["spec"] != nil {
+			return nil, []*FieldError{{Path: "spec", Message: "must be a mapping"}}
 		}
-	case meta.APIVersion == "v1" && meta.Kind == "ConfigMap":
+		values = spec
+	case apiVersion == "v1" && kind == "ConfigMap":
 		prefix = "data."
-		values = map[string]any{}
-		for k, v := range fc.GetDataMap() {
-			values[k] = v
+		data, ok := obj["data"].(map[string]any)
+		if !ok && obj["data"] != nil {
+			return nil, []*FieldError{{Path: "data", Message: "must be a mapping"}}
 		}
+		values = data
 	default:
 		return nil, []*FieldError{{Message: fmt.Sprintf("unknown functionConfig kind %s %s: expected %s %s or v1 ConfigMap",
-			meta.APIVersion, meta.Kind, APIVersion, Kind)}}
+			yamlsafe.Escape(apiVersion), yamlsafe.Escape(kind), APIVersion, Kind)}}
 	}
 	if errs := decode(values, c, prefix, prefix == "data."); len(errs) > 0 {
 		return nil, errs
@@ -260,6 +271,29 @@ func Load(fc *yaml.RNode) (*Config, []*FieldError) {
 		return nil, errs
 	}
 	return c, nil
+}
+
+var nodeKinds = map[yaml.Kind]string{yaml.DocumentNode: "a document", yaml.SequenceNode: "a list",
+	yaml.ScalarNode: "a scalar", yaml.AliasNode: "an alias"}
+
+// decodeYAML reads a config node with yamlsafe; path locates the node.
+func decodeYAML(n *yaml.Node, path string) (any, []*FieldError) {
+	v, err := yamlsafe.Decode(n, yamlsafe.Limits{MaxDepth: DefaultMaxDepth, MaxScalarBytes: DefaultMaxScalarBytes})
+	if err == nil {
+		return v, nil
+	}
+	var e *yamlsafe.Error
+	if !errors.As(err, &e) {
+		return nil, []*FieldError{{Path: path, Message: err.Error()}}
+	}
+	switch {
+	case path == "":
+	case e.Path == "":
+		e.Path = path
+	default:
+		e.Path = path + "." + e.Path
+	}
+	return nil, []*FieldError{{Path: e.Path, Message: e.Message}}
 }
 
 // decode fills c from values, rejecting unknown keys. ConfigMap data holds strings
@@ -275,9 +309,14 @@ func decode(values map[string]any, c *Config, prefix string, fromStrings bool) [
 			continue
 		}
 		if s, isStr := values[k].(string); fromStrings && isStr && t.Kind() != reflect.String {
-			var parsed any
-			if err := yaml.Unmarshal([]byte(s), &parsed); err != nil {
+			var doc yaml.Node
+			if err := yaml.Unmarshal([]byte(s), &doc); err != nil {
 				errs = append(errs, &FieldError{Path: prefix + k, Message: "cannot parse value: " + err.Error()})
+				continue
+			}
+			parsed, perrs := decodeYAML(&doc, prefix+k)
+			if len(perrs) > 0 {
+				errs = append(errs, perrs...)
 				continue
 			}
 			values[k] = parsed

@@ -7,6 +7,10 @@
 // whose emitter never compacts its event queue. Writing item by item, with the
 // ResourceList header written by hand, gives the same bytes at a fraction of the
 // time and memory (see docs in the README's Performance section). Reading is kept
-// strict and bounded: input size is capped before parsing, and nothing is ever
-// de-anchored (a billion-laughs input stays a small graph).
+// strict and bounded: input size is capped before parsing (a regular file above the
+// limit is not read at all), nothing is de-anchored here (a billion-laughs input
+// stays a small graph; the processor's item checks bound any expansion), UTF-16 is
+// transcoded, and YAML that yaml.v3 reads differently from other decoders without a
+// trace in the nodes (the non-specific tag "!") or that is ambiguous at the top
+// (duplicate ResourceList keys) is an error.
 package krmio

@@ -5,6 +5,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -39,15 +41,16 @@ func (d *decoder) fail(path, format string, a ...any) error {
 	return &Error{Path: path, Message: fmt.Sprintf(format, a...)}
 }
 
+// node decodes n, the depth-th nested mapping or sequence if it is one.
 func (d *decoder) node(n *yaml.Node, path string, depth int) (any, error) {
-	if d.lim.MaxDepth > 0 && depth > d.lim.MaxDepth {
+	if d.lim.MaxDepth > 0 && depth > d.lim.MaxDepth && (n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode) {
 		return nil, d.fail(path, "nesting deeper than %d levels (raise maxDepth in the function config)", d.lim.MaxDepth)
 	}
 	if n.Anchor != "" {
 		return nil, d.fail(path, "YAML anchors (&%s) are not allowed: decoders expand aliases differently; write the value out", Escape(n.Anchor))
 	}
 	switch n.Kind {
-	case yaml.DocumentNode:
+	case yaml.DocumentNode, 0: // 0: the zero Node of an empty document
 		if len(n.Content) == 0 {
 			return nil, nil
 		}
@@ -72,7 +75,7 @@ func (d *decoder) node(n *yaml.Node, path string, depth int) (any, error) {
 	case yaml.ScalarNode:
 		return d.scalar(n, path)
 	}
-	return nil, d.fail(path, "unsupported YAML node")
+	return nil, d.fail(path, "unsupported YAML node kind %d", n.Kind)
 }
 
 func (d *decoder) mapping(n *yaml.Node, path string, depth int) (any, error) {
@@ -89,14 +92,17 @@ func (d *decoder) mapping(n *yaml.Node, path string, depth int) (any, error) {
 			return nil, d.fail(path, "YAML merge keys (<<) are not allowed: decoders apply them differently; write the fields out")
 		}
 		if k.Tag != yaml.NodeTagString && k.Tag != "" {
-			return nil, d.fail(path, "mapping key %q must be a string (tag %s)", Escape(k.Value), Escape(k.Tag))
+			return nil, d.fail(path, "mapping key %q must be a string (tag %s)", k.Value, Escape(k.Tag))
 		}
-		child := k.Value
+		if isPlain(k) && yaml11Bools[k.Value] {
+			return nil, d.fail(path, "ambiguous key %s: YAML 1.1 (kubectl) reads it as a boolean, YAML 1.2 as a string; quote it", k.Value)
+		}
+		child := Escape(k.Value)
 		if path != "" {
-			child = path + "." + k.Value
+			child = path + "." + child
 		}
 		if _, dup := out[k.Value]; dup {
-			return nil, d.fail(child, "duplicate key %q: kyaml would use the first value and the API server the last; remove one", Escape(k.Value))
+			return nil, d.fail(child, "duplicate key %q: kyaml would use the first value and the API server the last; remove one", k.Value)
 		}
 		if err := d.scalarSize(k, child); err != nil {
 			return nil, err
@@ -135,25 +141,28 @@ func (d *decoder) scalar(n *yaml.Node, path string) (any, error) {
 	if err := d.scalarSize(n, path); err != nil {
 		return nil, err
 	}
-	plain := n.Style&(yaml.SingleQuotedStyle|yaml.DoubleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) == 0
+	plain := isPlain(n)
 	if plain && yaml11Bools[n.Value] {
 		return nil, d.fail(path, "ambiguous value %s: YAML 1.1 (kubectl) reads it as a boolean, YAML 1.2 as a string; quote it or write true/false", n.Value)
 	}
 	switch n.ShortTag() {
 	case yaml.NodeTagString:
 		return n.Value, nil
+	case timestampTag:
+		// Plain dates and times: sigs.k8s.io/yaml keeps the text, and so do we.
+		return n.Value, nil
 	case yaml.NodeTagNull:
 		return nil, nil
 	case yaml.NodeTagBool:
 		var b bool
 		if err := n.Decode(&b); err != nil {
-			return nil, d.fail(path, "invalid boolean %q", Escape(n.Value))
+			return nil, d.fail(path, "invalid boolean %q", n.Value)
 		}
 		return b, nil
 	case yaml.NodeTagInt:
 		var i int64
 		if err := n.Decode(&i); err != nil {
-			return nil, d.fail(path, "integer %q out of range", Escape(n.Value))
+			return nil, d.fail(path, "integer %q out of range", n.Value)
 		}
 		if plain && isOctalish(n.Value) {
 			return nil, d.fail(path, "ambiguous number %s: YAML 1.1 reads a leading 0 as octal; quote it or drop the 0", n.Value)
@@ -162,21 +171,56 @@ func (d *decoder) scalar(n *yaml.Node, path string) (any, error) {
 	case yaml.NodeTagFloat:
 		var f float64
 		if err := n.Decode(&f); err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
-			return nil, d.fail(path, "invalid number %q", Escape(n.Value))
+			return nil, d.fail(path, "invalid number %q", n.Value)
 		}
 		return f, nil
 	}
 	return nil, d.fail(path, "YAML tag %s is not allowed", Escape(n.Tag))
 }
 
+const timestampTag = "!!timestamp"
+
+// isPlain reports whether n is written without quotes, block style or an explicit
+// tag: only such scalars are resolved by the YAML version's rules.
+func isPlain(n *yaml.Node) bool {
+	return n.Style&(yaml.SingleQuotedStyle|yaml.DoubleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle|yaml.TaggedStyle) == 0
+}
+
 func isOctalish(s string) bool {
-	s = strings.TrimLeft(s, "+-")
+	s = strings.ReplaceAll(strings.TrimLeft(s, "+-"), "_", "")
 	return len(s) > 1 && s[0] == '0' && s[1] >= '0' && s[1] <= '9'
 }
 
-// Escape quotes control and non-printable characters so that a message cannot
-// forge lines or terminal sequences.
+// Escape writes control, format and other non-printable characters, and bytes that
+// are not UTF-8, as Go escapes (\x1b, \u202e), so that a message cannot forge lines
+// or terminal sequences. Printable text, backslashes included, is kept: Escape of
+// an escaped string changes nothing.
 func Escape(s string) string {
-	q := strconv.Quote(s)
-	return q[1 : len(q)-1]
+	if isPrintable(s) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size <= 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case unicode.IsPrint(r):
+			b.WriteRune(r)
+		default:
+			q := strconv.QuoteRuneToASCII(r)
+			b.WriteString(q[1 : len(q)-1])
+		}
+		i += size
+	}
+	return b.String()
+}
+
+func isPrintable(s string) bool {
+	for i, r := range s {
+		if !unicode.IsPrint(r) || (r == utf8.RuneError && !strings.HasPrefix(s[i:], "\uFFFD")) {
+			return false
+		}
+	}
+	return true
 }
