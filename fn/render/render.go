@@ -1,16 +1,19 @@
 package render
 
 import (
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/apirule-krm/apirule-fn/fn/apirule"
 	"github.com/apirule-krm/apirule-fn/fn/build/virtualservice"
 	"github.com/apirule-krm/apirule-fn/fn/cluster"
 	"github.com/apirule-krm/apirule-fn/fn/config"
 	"github.com/apirule-krm/apirule-fn/fn/lint"
 	"github.com/apirule-krm/apirule-fn/fn/object"
+	"github.com/apirule-krm/apirule-fn/fn/urlpath"
 	"github.com/apirule-krm/apirule-fn/fn/validation"
 )
 
@@ -68,6 +71,28 @@ func (o *Output) Fail(path, message string) {
 func (o *Output) FailAll(failures []validation.Failure) {
 	for _, f := range failures {
 		o.Fail(f.Path, f.Message)
+	}
+}
+
+// checkRegexes fails the APIRule for every regex of its VirtualService that RE2
+// refuses: each rule's URI regex (checkPath checks rule i) and each regex
+// origin of the CORS policy. The controller would write such a VirtualService and
+// istiod would reject it on apply; render time says so, naming the field.
+func (o *Output) checkRegexes(n int, checkPath func(i int) error, cors *apirule.CorsPolicy) {
+	for i := 0; i < n; i++ {
+		if err := checkPath(i); err != nil {
+			o.Fail(fmt.Sprintf("spec.rules[%d].path", i), err.Error())
+		}
+	}
+	if cors == nil {
+		return
+	}
+	for i, origin := range cors.AllowOrigins {
+		if re, ok := origin["regex"]; ok {
+			if err := urlpath.CheckRE2(re, "the origin regex %q"); err != nil {
+				o.Fail(fmt.Sprintf("spec.corsPolicy.allowOrigins[%d].regex", i), err.Error())
+			}
+		}
 	}
 }
 

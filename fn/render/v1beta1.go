@@ -19,6 +19,7 @@ import (
 	"github.com/apirule-krm/apirule-fn/fn/config"
 	"github.com/apirule-krm/apirule-fn/fn/lint"
 	"github.com/apirule-krm/apirule-fn/fn/object"
+	"github.com/apirule-krm/apirule-fn/fn/urlpath"
 	"github.com/apirule-krm/apirule-fn/fn/validation"
 )
 
@@ -68,7 +69,18 @@ type v1beta1Renderer struct {
 }
 
 func (r *v1beta1Renderer) render() {
-	if !r.checkReferences() {
+	var cors *apirule.CorsPolicy
+	if r.ar.Spec.CorsPolicy != nil {
+		cors = &r.ar.Spec.CorsPolicy.CorsPolicy
+	}
+	r.out.checkRegexes(len(r.ar.Spec.Rules), func(i int) error {
+		p := r.ar.Spec.Rules[i].Path
+		if r.istio && p == "/*" {
+			return nil // a prefix match
+		}
+		return urlpath.CheckRE2(p, "path %q")
+	}, cors)
+	if r.out.Failed() || !r.checkReferences() {
 		return
 	}
 	vs, ok := r.virtualService()

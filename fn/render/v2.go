@@ -52,6 +52,14 @@ func V2(ctx *Context, ar *apirule.V2APIRule) Output {
 	if out.Failed() {
 		return out
 	}
+	var cors *apirule.CorsPolicy
+	if ar.Spec.CorsPolicy != nil {
+		cors = &ar.Spec.CorsPolicy.CorsPolicy
+	}
+	out.checkRegexes(len(ar.Spec.Rules), func(i int) error { return urlpath.CheckRegex(ar.Spec.Rules[i].Path) }, cors)
+	if out.Failed() {
+		return out
+	}
 	out.Objects = r.objects()
 	out.Lint(lint.V2(ar))
 	return out

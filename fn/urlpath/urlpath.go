@@ -1,6 +1,8 @@
 package urlpath
 
 import (
+	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 )
@@ -42,6 +44,26 @@ func VirtualServiceMatch(path string) URIMatch {
 		return URIMatch{Prefix: "/"}
 	}
 	return URIMatch{Regex: "^" + operatorRegexes.Replace(path) + "$"}
+}
+
+// CheckRegex reports a path whose VirtualService regex RE2 refuses. The CRD admits
+// regex characters in literal segments ("/a(", "/a++") and the translation copies
+// them unescaped, as the controller does, so istiod (and Envoy) would reject the
+// VirtualService when it is applied; render time can say so first.
+func CheckRegex(path string) error {
+	return CheckRE2(VirtualServiceMatch(path).Regex, "path %q becomes the VirtualService regex %q", path)
+}
+
+// CheckRE2 compiles regex ("" is fine) and words a refusal with what (a format whose
+// last argument is the regex) followed by RE2's reason.
+func CheckRE2(regex, what string, a ...any) error {
+	if regex == "" {
+		return nil
+	}
+	if _, err := regexp.Compile(regex); err != nil {
+		return fmt.Errorf(what+", which is not valid RE2 (%v): Istio would reject the VirtualService", append(append(a, regex), err)...)
+	}
+	return nil
 }
 
 // Template returns the path as an Istio path template: CatchAll becomes `/{**}`,

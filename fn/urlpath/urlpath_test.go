@@ -190,3 +190,20 @@ func TestFirstConflict(t *testing.T) {
 		})
 	}
 }
+
+func TestCheckRegex(t *testing.T) {
+	for path, wantErr := range map[string]string{
+		"/a/{*}/b":  "",
+		"/*":        "",
+		"/a(":       `path "/a(" becomes the VirtualService regex "^/a($", which is not valid RE2 (error parsing regexp: missing closing ): ` + "`^/a($`" + `): Istio would reject the VirtualService`,
+		"/a++":      "not valid RE2",
+		"/(a)/{**}": "",
+	} {
+		err := CheckRegex(path)
+		if wantErr == "" {
+			assert.NoError(t, err, path)
+		} else if assert.Error(t, err, path) {
+			assert.Contains(t, err.Error(), wantErr)
+		}
+	}
+}
