@@ -44,8 +44,9 @@ spec; or a v1 ConfigMap with the same keys under data; none: all defaults):
   apiRules            local | keep. local marks APIRules config.kubernetes.io/local-config so
                       kustomize build drops them and kpt live apply skips them. Default: local.
   mode                render | validate. validate reports results only. Default: render.
-  maxInputBytes       Default 67108864 (64 MiB). On stdin the config can only lower it; raise it
-                      with the environment variable APIRULE_FN_MAX_INPUT_BYTES.
+  maxInputBytes       Lowers the input size limit. The reader's limit, 67108864 (64 MiB) by default,
+                      applies anyway (on stdin the config arrives inside the input); raise it with
+                      the environment variable APIRULE_FN_MAX_INPUT_BYTES.
   maxItems            Default 100000.
   maxDepth            Nesting depth inside an APIRule or the config. Default 64.
   maxScalarBytes      Default 1048576 (1 MiB).

@@ -131,9 +131,6 @@ func (c *Config) Default() {
 	if c.Mode == "" {
 		c.Mode = ModeRender
 	}
-	if c.MaxInputBytes == 0 {
-		c.MaxInputBytes = DefaultMaxInputBytes
-	}
 	if c.MaxItems == 0 {
 		c.MaxItems = DefaultMaxItems
 	}

@@ -102,7 +102,7 @@ spec:
               maxInputBytes:
                 type: integer
                 minimum: 1
-                default: 67108864
+                description: Lowers the input size limit. The reader's limit (64 MiB, or the environment variable APIRULE_FN_MAX_INPUT_BYTES) applies anyway, because on stdin the config arrives inside the input.
               maxItems:
                 type: integer
                 minimum: 1

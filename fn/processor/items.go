@@ -39,6 +39,15 @@ const MaxItemProblems = 100
 // (CheckItems). Any result is an error that refuses the input as a whole; the
 // processor repeats the first two checks for callers that do not use CheckInput.
 func CheckInput(fc *yaml.RNode, nodes []*yaml.Node, inputBytes int64) ([]*yaml.RNode, framework.Results) {
+	if _, refused := loadConfig(fc, inputBytes, len(nodes)); refused != nil {
+		return nil, refused
+	}
+	return CheckItems(nodes)
+}
+
+// loadConfig reads the function config and checks the input's size against its
+// limits; any problem is an error result and refuses the input.
+func loadConfig(fc *yaml.RNode, inputBytes int64, items int) (*config.Config, framework.Results) {
 	cfg, errs := config.Load(fc)
 	if len(errs) > 0 {
 		ref := configRef(fc)
@@ -48,11 +57,15 @@ func CheckInput(fc *yaml.RNode, nodes []*yaml.Node, inputBytes int64) ([]*yaml.R
 		}
 		return nil, results
 	}
-	if inputBytes > cfg.MaxInputBytes || len(nodes) > cfg.MaxItems {
+	if cfg.MaxInputBytes > 0 && inputBytes > cfg.MaxInputBytes {
 		return nil, framework.Results{result(framework.Error, nil, "", fmt.Sprintf(
-			"input too large: %d bytes and %d items exceed maxInputBytes %d or maxItems %d", inputBytes, len(nodes), cfg.MaxInputBytes, cfg.MaxItems), nil)}
+			"input too large: %d bytes exceed maxInputBytes %d", inputBytes, cfg.MaxInputBytes), nil)}
 	}
-	return CheckItems(nodes)
+	if items > cfg.MaxItems {
+		return nil, framework.Results{result(framework.Error, nil, "", fmt.Sprintf(
+			"input too large: %d items exceed maxItems %d (raise maxItems in the function config)", items, cfg.MaxItems), nil)}
+	}
+	return cfg, nil
 }
 
 // CheckItems turns raw item nodes into RNodes, reporting every item a KRM function

@@ -36,17 +36,9 @@ var _ framework.ResourceListProcessor = Processor{}
 // Process implements framework.ResourceListProcessor. It returns the results as an
 // error only when one of them is an error, so that the exit code is 1 exactly then.
 func (p Processor) Process(rl *framework.ResourceList) error {
-	cfg, cfgErrs := config.Load(rl.FunctionConfig)
-	if len(cfgErrs) > 0 {
-		ref := configRef(rl.FunctionConfig)
-		for _, e := range cfgErrs {
-			rl.Results = append(rl.Results, result(framework.Error, ref, e.Path, "invalid function config: "+e.Message, nil))
-		}
-		return rl.Results
-	}
-	if p.InputBytes > cfg.MaxInputBytes || len(rl.Items) > cfg.MaxItems {
-		rl.Results = append(rl.Results, result(framework.Error, nil, "", fmt.Sprintf(
-			"input too large: %d bytes and %d items exceed maxInputBytes %d or maxItems %d", p.InputBytes, len(rl.Items), cfg.MaxInputBytes, cfg.MaxItems), nil))
+	cfg, refused := loadConfig(rl.FunctionConfig, p.InputBytes, len(rl.Items))
+	if refused != nil {
+		rl.Results = append(rl.Results, refused...)
 		return rl.Results
 	}
 	run := &run{cfg: cfg}
@@ -131,7 +123,7 @@ func (r *run) apiRule(it *yaml.RNode, handlerErr error) []*yaml.RNode {
 	version, ok := apirule.VersionOf(it.GetApiVersion())
 	if !ok {
 		report(framework.Error, "apiVersion", fmt.Sprintf("unsupported APIRule version %q: supported are %s",
-			yamlsafe.Escape(it.GetApiVersion()), strings.Join(apirule.Versions, ", ")))
+			it.GetApiVersion(), strings.Join(apirule.Versions, ", ")))
 		return nil
 	}
 	if r.cfg.APIRules == config.APIRulesLocal && r.cfg.Mode == config.ModeRender {

@@ -264,3 +264,19 @@ spec:
 	}
 	assert.Len(t, after, 5, "one new AuthorizationPolicy")
 }
+
+// TestInputLimits: the config can lower the byte limit; without it only the reader's
+// limit applies, so APIRULE_FN_MAX_INPUT_BYTES alone can raise it.
+func TestInputLimits(t *testing.T) {
+	cfg := func(spec string) *yaml.RNode {
+		return yaml.MustParse("apiVersion: apirule.krm.dev/v1alpha1\nkind: APIRuleTransformer\nmetadata: {name: c}\nspec: " + spec + "\n")
+	}
+	_, refused := loadConfig(nil, 100<<20, 10)
+	assert.Nil(t, refused, "no config limit: the reader decided already")
+	_, refused = loadConfig(cfg("{maxInputBytes: 1000}"), 1001, 10)
+	require.Len(t, refused, 1)
+	assert.Equal(t, "input too large: 1001 bytes exceed maxInputBytes 1000", refused[0].Message)
+	_, refused = loadConfig(cfg("{maxItems: 5}"), 10, 6)
+	require.Len(t, refused, 1)
+	assert.Contains(t, refused[0].Message, "6 items exceed maxItems 5")
+}
