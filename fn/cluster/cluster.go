@@ -3,6 +3,7 @@ package cluster
 import (
 	"fmt"
 	"slices"
+	"sort"
 	"strings"
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -40,6 +41,14 @@ type View struct {
 	mesh           *meshConfig
 	handlerCM      *string
 	handlerCMFound bool
+	pods           []pod
+}
+
+// pod is what the sidecar-injection check needs of a Pod.
+type pod struct {
+	namespace, name string
+	labels          map[string]string
+	sidecar         bool
 }
 
 type serviceObj struct {
@@ -105,6 +114,17 @@ func (v *View) add(it *yaml.RNode) {
 		}
 		decodeField(it, "spec", &spec)
 		v.AddVirtualService(&VirtualService{Namespace: ns, Name: name, Hosts: spec.Hosts, Labels: it.GetLabels()})
+	case group == "" && kind == "Pod":
+		var spec struct {
+			Containers     []struct{ Name string } `yaml:"containers"`
+			InitContainers []struct{ Name string } `yaml:"initContainers"`
+		}
+		decodeField(it, "spec", &spec)
+		p := pod{namespace: ns, name: name, labels: it.GetLabels()}
+		for _, c := range append(spec.Containers, spec.InitContainers...) {
+			p.sidecar = p.sidecar || c.Name == sidecarName
+		}
+		v.pods = append(v.pods, p)
 	case group == "" && kind == "ConfigMap" && ns == MeshNamespace && name == MeshName:
 		v.mesh = parseMesh(it.GetDataMap())
 	case group == "" && kind == "ConfigMap" && ns == HandlerCMNamespace && name == HandlerCMName:
@@ -123,6 +143,34 @@ func decodeField(it *yaml.RNode, field string, out any) {
 		return
 	}
 	_ = f.Value.YNode().Decode(out)
+}
+
+// sidecarName is the container (or native sidecar init container) Istio injects.
+const sidecarName = "istio-proxy"
+
+// PodsWithoutSidecar lists "<ns>/<name>" of the Pods in the input that the selector
+// picks in namespace ns (every Pod of ns for an empty selector) and that have no
+// istio-proxy container: the controller's sidecar-injection check, which at render
+// time can only see Pods that the input carries (usually none: Deployments make them).
+func (v *View) PodsWithoutSidecar(ns string, selector map[string]string) []string {
+	var out []string
+	for _, p := range v.pods {
+		if p.namespace != ns || p.sidecar || !matches(selector, p.labels) {
+			continue
+		}
+		out = append(out, p.namespace+"/"+p.name)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func matches(selector, labels map[string]string) bool {
+	for k, val := range selector {
+		if labels[k] != val {
+			return false
+		}
+	}
+	return true
 }
 
 // AddVirtualService records a VirtualService generated in this run, so that later

@@ -280,3 +280,32 @@ func TestInputLimits(t *testing.T) {
 	require.Len(t, refused, 1)
 	assert.Contains(t, refused[0].Message, "6 items exceed maxItems 5")
 }
+
+// TestSidecarInjectionWithPodsInTheInput: when the input carries Pods, the
+// controller's sidecar-injection check applies to them, one failure per Pod.
+func TestSidecarInjectionWithPodsInTheInput(t *testing.T) {
+	pod := func(name, container string) string {
+		return "apiVersion: v1\nkind: Pod\nmetadata: {name: " + name + ", namespace: demo, labels: {app: httpbin}}\nspec: {containers: [{name: app}, {name: " + container + "}]}\n"
+	}
+	gw := "apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: gw, namespace: demo}\nspec: {servers: [{hosts: ['*.example.com'], port: {protocol: HTTPS}}]}\n"
+	svc := "apiVersion: v1\nkind: Service\nmetadata: {name: httpbin, namespace: demo}\nspec: {selector: {app: httpbin}}\n"
+	v2 := "apiVersion: gateway.kyma-project.io/v2\nkind: APIRule\nmetadata: {name: v2, namespace: demo}\nspec:\n  hosts: [v2.example.com]\n  gateway: demo/gw\n  service: {name: httpbin, port: 8000}\n  rules: [{path: /a, methods: [GET], noAuth: true}]\n"
+	v1 := `apiVersion: gateway.kyma-project.io/v1beta1
+kind: APIRule
+metadata: {name: v1, namespace: demo}
+spec:
+  host: v1.example.com
+  gateway: demo/gw
+  service: {name: httpbin, port: 8000}
+  rules:
+  - path: /a
+    methods: [GET]
+    accessStrategies: [{handler: jwt, config: {authentications: [{issuer: "https://i.example.com", jwksUri: "https://i.example.com/k"}]}}]
+`
+	cfg := "apiVersion: apirule.krm.dev/v1alpha1\nkind: APIRuleTransformer\nmetadata: {name: c}\nspec: {jwtHandler: istio, apiRules: keep}\n"
+	_, results := process(t, resourceList(cfg, gw, svc, pod("injected", "istio-proxy"), pod("bare", "other"), v2, v1))
+	assert.Equal(t, []string{
+		"spec.rules[0]: v2 Pod demo/bare does not have an injected istio sidecar",
+		"spec.rules[0].accessStrategies[0].injection: v1 Pod demo/bare does not have an injected istio sidecar",
+	}, errorsOf(results))
+}

@@ -203,14 +203,20 @@ func (v *v1beta1Validator) accessStrategy(path string, h *apirule.Handler, r *ap
 	}
 }
 
-// injection is the render-time part of the controller's sidecar-injection check: a
-// Service that exists but has no selector fails (the doubled ".injection" is the
-// controller's). A missing Service only makes the controller check every Pod of the
-// namespace, and Pods are not known at render time.
+// injection is the controller's sidecar-injection check of a jwt rule: a Service that
+// exists but has no selector fails (the doubled ".injection" is the controller's), and
+// so does each selected Pod without a sidecar. A missing Service makes the controller
+// check every Pod of the namespace (an empty selector). Only Pods in the input can be
+// checked.
 func (v *v1beta1Validator) injection(path string, r *apirule.V1beta1Rule) {
 	t := V1beta1RuleTarget(v.ar, r)
-	if s := v.env.Cluster.Service(t.LookupNamespace(), t.Name); s.Found && len(s.Selector) == 0 {
+	s := v.env.Cluster.Service(t.LookupNamespace(), t.Name)
+	if s.Found && len(s.Selector) == 0 {
 		v.fail(path+".injection.injection", "Target service label selectors are not defined")
+		return
+	}
+	for _, f := range podsWithoutSidecar(v.env.Cluster, path+".injection", t.LookupNamespace(), s.Selector) {
+		v.fail(f.Path, f.Message)
 	}
 }
 

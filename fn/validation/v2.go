@@ -180,9 +180,9 @@ func jwtConfig(at string, j *apirule.JWT) []Failure {
 	return append(failures, JWTAuthentications(at+".authentications", j.Authentications)...)
 }
 
-// targetService is what remains of the controller's sidecar-injection check at render
-// time: the target Service must exist and select Pods. Whether those Pods carry an
-// istio-proxy sidecar cannot be known before they run, so that part is skipped.
+// targetService is the controller's sidecar-injection check: the target Service must
+// exist and select Pods, and every Pod it selects must carry an istio-proxy sidecar.
+// At render time only Pods that the input carries can be checked (usually none).
 func targetService(view *cluster.View, at string, t Target) []Failure {
 	const prefix = "Failed to execute sidecar injection validation, err: "
 	if t.Name == "" {
@@ -195,7 +195,16 @@ func targetService(view *cluster.View, at string, t Target) []Failure {
 	if len(svc.Selector) == 0 {
 		return []Failure{{Path: at + ".injection", Message: "Target service label selectors are not defined"}}
 	}
-	return nil
+	return podsWithoutSidecar(view, at, t.LookupNamespace(), svc.Selector)
+}
+
+// podsWithoutSidecar fails once per selected Pod without a sidecar, as upstream.
+func podsWithoutSidecar(view *cluster.View, at, ns string, selector map[string]string) []Failure {
+	var failures []Failure
+	for _, p := range view.PodsWithoutSidecar(ns, selector) {
+		failures = append(failures, Failure{Path: at, Message: fmt.Sprintf("Pod %s does not have an injected istio sidecar", p)})
+	}
+	return failures
 }
 
 // extAuthProviders checks that every authorizer is an envoyExtAuthzHttp extension
