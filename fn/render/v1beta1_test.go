@@ -6,26 +6,18 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"sigs.k8s.io/kustomize/kyaml/kio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/apirule-krm/apirule-fn/fn/apirule"
-	"github.com/apirule-krm/apirule-fn/fn/cluster"
 	"github.com/apirule-krm/apirule-fn/fn/config"
+	"github.com/apirule-krm/apirule-fn/fn/internal/clustertest"
 	"github.com/apirule-krm/apirule-fn/fn/object"
 )
 
 // v1beta1Context builds a render context from cluster items and a config.
 func v1beta1Context(t *testing.T, items string, cfg config.Config) *Context {
-	t.Helper()
-	var nodes []*yaml.RNode
-	if items != "" {
-		var err error
-		nodes, err = (&kio.ByteReader{Reader: strings.NewReader(items), OmitReaderAnnotations: true}).Read()
-		require.NoError(t, err)
-	}
-	cfg.Default()
-	return &Context{Config: &cfg, Cluster: cluster.New(nodes, &cfg)}
+	c, v := clustertest.View(t, items, cfg)
+	return &Context{Config: c, Cluster: v}
 }
 
 // v1beta1APIRule parses the spec of a v1beta1 APIRule demo/httpbin.

@@ -10,7 +10,6 @@ import (
 
 	"github.com/apirule-krm/apirule-fn/fn/apirule"
 	"github.com/apirule-krm/apirule-fn/fn/build/requestauthentication"
-	"github.com/apirule-krm/apirule-fn/fn/cluster"
 	"github.com/apirule-krm/apirule-fn/fn/config"
 	"github.com/apirule-krm/apirule-fn/fn/object"
 )
@@ -87,18 +86,7 @@ spec:
 `
 
 // v2Context renders against a cluster of the given YAML documents, default config.
-func v2Context(t *testing.T, docs string) *Context {
-	t.Helper()
-	cfg := &config.Config{}
-	cfg.Default()
-	var items []*yaml.RNode
-	for _, doc := range strings.Split(docs, "\n---\n") {
-		if strings.TrimSpace(doc) != "" {
-			items = append(items, yaml.MustParse(doc))
-		}
-	}
-	return &Context{Config: cfg, Cluster: cluster.New(items, cfg)}
-}
+func v2Context(t *testing.T, docs string) *Context { return v1beta1Context(t, docs, config.Config{}) }
 
 func v2APIRule(t *testing.T, doc string) *apirule.V2APIRule {
 	t.Helper()

@@ -6,12 +6,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"sigs.k8s.io/kustomize/kyaml/kio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/apirule-krm/apirule-fn/fn/apirule"
-	"github.com/apirule-krm/apirule-fn/fn/cluster"
-	"github.com/apirule-krm/apirule-fn/fn/config"
 )
 
 // v1beta1Rule parses the spec of a v1beta1 APIRule demo/httpbin.
@@ -26,15 +23,6 @@ func v1beta1Rule(t *testing.T, spec string) *apirule.V1beta1APIRule {
 
 func v1beta1Indent(s string) string {
 	return "  " + strings.ReplaceAll(strings.TrimSpace(s), "\n", "\n  ") + "\n"
-}
-
-func v1beta1View(t *testing.T, items string) *cluster.View {
-	t.Helper()
-	nodes, err := (&kio.ByteReader{Reader: strings.NewReader(items), OmitReaderAnnotations: true}).Read()
-	require.NoError(t, err)
-	cfg := &config.Config{}
-	cfg.Default()
-	return cluster.New(nodes, cfg)
 }
 
 // v1beta1Cluster holds the Services the cases use: httpbin with a selector, bare
@@ -293,7 +281,7 @@ func TestV1beta1(t *testing.T) {
 			want: []Failure{{".spec.rules[1].accessStrategy[0].config.authentications[0]", "multiple jwt configurations that differ for the same issuer"}},
 		},
 	}
-	view := v1beta1View(t, v1beta1Cluster)
+	view := newView(t, v1beta1Cluster)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := V1beta1(v1beta1Rule(t, tt.spec), V1beta1Env{Istio: tt.istio, DefaultDomain: tt.domain, Cluster: view})

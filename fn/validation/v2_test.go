@@ -6,11 +6,11 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/apirule-krm/apirule-fn/fn/apirule"
 	"github.com/apirule-krm/apirule-fn/fn/cluster"
 	"github.com/apirule-krm/apirule-fn/fn/config"
+	"github.com/apirule-krm/apirule-fn/fn/internal/clustertest"
 )
 
 // clusterItems is the cluster the tests validate against.
@@ -66,17 +66,8 @@ spec: {hosts: [taken.example.com, taken.local.kyma.dev]}
 
 // newView builds a cluster view from YAML documents.
 func newView(t *testing.T, docs string) *cluster.View {
-	t.Helper()
-	var items []*yaml.RNode
-	for _, doc := range strings.Split(docs, "\n---\n") {
-		if strings.TrimSpace(doc) == "" {
-			continue
-		}
-		items = append(items, yaml.MustParse(doc))
-	}
-	cfg := &config.Config{}
-	cfg.Default()
-	return cluster.New(items, cfg)
+	_, v := clustertest.View(t, docs, config.Config{})
+	return v
 }
 
 // withMesh replaces the mesh ConfigMap of clusterItems.
