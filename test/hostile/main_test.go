@@ -22,6 +22,10 @@ import (
 	"testing"
 	"time"
 	"unicode"
+
+	// The tests run the built binary; importing its code makes go test's cache see
+	// every change to it, so a cached pass can never hide a regression.
+	_ "github.com/apirule-krm/apirule-fn/fn/cmd"
 )
 
 const (
