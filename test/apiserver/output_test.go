@@ -20,38 +20,38 @@ import (
 	"github.com/apirule-krm/apirule-fn/test/apiserver/crdvalidate"
 )
 
-var (
-	outputCRDsOnce sync.Once
-	outputCRDs     *crdvalidate.Set
-	outputCRDsErr  error
-)
+// outputCRDs compiles, once, the CRDs of every kind the function generates: the Istio CRDs
+// shipped in the istio.io/api module of this build (only the three kinds the function emits,
+// all their served versions) and the Oathkeeper Rule CRD.
+var outputCRDs = sync.OnceValues(func() (*crdvalidate.Set, error) {
+	dir, err := istioAPIDir()
+	if err != nil {
+		return nil, err
+	}
+	return compileCRDs(map[string]func(crdvalidate.GVK) bool{
+		filepath.Join(dir, "kubernetes/customresourcedefinitions.gen.yaml"): func(g crdvalidate.GVK) bool {
+			return generatedKinds[g.Kind] == g.Group
+		},
+		"testdata/crds/rules.oathkeeper.ory.sh.yaml": nil,
+	})
+})
 
-// outputSet compiles the CRDs of every kind the function generates: the Istio CRDs shipped in
-// the istio.io/api module of this build (only the three kinds the function emits, all their
-// served versions) and the Oathkeeper Rule CRD.
 func outputSet(t *testing.T) *crdvalidate.Set {
 	t.Helper()
-	outputCRDsOnce.Do(func() {
-		outputCRDs = crdvalidate.NewSet()
-		dir, err := istioAPIDir()
-		if err != nil {
-			outputCRDsErr = err
-			return
+	set, err := outputCRDs()
+	require.NoError(t, err)
+	return set
+}
+
+// compileCRDs compiles the versions each file's filter keeps (nil: all) into one set.
+func compileCRDs(files map[string]func(crdvalidate.GVK) bool) (*crdvalidate.Set, error) {
+	set := crdvalidate.NewSet()
+	for file, keep := range files {
+		if err := addCRDFile(set, file, keep); err != nil {
+			return nil, err
 		}
-		files := map[string]func(crdvalidate.GVK) bool{
-			filepath.Join(dir, "kubernetes/customresourcedefinitions.gen.yaml"): func(g crdvalidate.GVK) bool {
-				return generatedKinds[g.Kind] == g.Group
-			},
-			"testdata/crds/rules.oathkeeper.ory.sh.yaml": nil,
-		}
-		for file, keep := range files {
-			if outputCRDsErr = addCRDFile(outputCRDs, file, keep); outputCRDsErr != nil {
-				return
-			}
-		}
-	})
-	require.NoError(t, outputCRDsErr)
-	return outputCRDs
+	}
+	return set, nil
 }
 
 // istioAPIDir returns the module cache folder of the istio.io/api version in this build's

@@ -23,35 +23,21 @@ type verdictCase struct {
 	Object obj    `json:"object"`
 }
 
-var (
-	apiRuleCRDsOnce sync.Once
-	apiRuleCRDs     *crdvalidate.Set
-	apiRuleCRDsErr  error
-)
+// apiRuleCRDs compiles, once, the APIRule CRDs fn/schema embeds, with the same split:
+// v1alpha1 from the v1alpha1-era CRD, every other version from the current one.
+var apiRuleCRDs = sync.OnceValues(func() (*crdvalidate.Set, error) {
+	dir := filepath.Join(repoRoot, "fn/schema/crds")
+	return compileCRDs(map[string]func(crdvalidate.GVK) bool{
+		filepath.Join(dir, "apirules.gateway.kyma-project.io.yaml"):              func(g crdvalidate.GVK) bool { return g.Version != "v1alpha1" },
+		filepath.Join(dir, "apirules.gateway.kyma-project.io-v1alpha1-era.yaml"): func(g crdvalidate.GVK) bool { return g.Version == "v1alpha1" },
+	})
+})
 
-// apiRuleSet compiles the APIRule CRDs fn/schema embeds, with the same split: v1alpha1 from
-// the v1alpha1-era CRD, every other version from the current one.
 func apiRuleSet(t *testing.T) *crdvalidate.Set {
 	t.Helper()
-	apiRuleCRDsOnce.Do(func() {
-		apiRuleCRDs = crdvalidate.NewSet()
-		for file, keep := range map[string]func(crdvalidate.GVK) bool{
-			"apirules.gateway.kyma-project.io.yaml":              func(g crdvalidate.GVK) bool { return g.Version != "v1alpha1" },
-			"apirules.gateway.kyma-project.io-v1alpha1-era.yaml": func(g crdvalidate.GVK) bool { return g.Version == "v1alpha1" },
-		} {
-			f, err := os.Open(filepath.Join(repoRoot, "fn/schema/crds", file))
-			if err != nil {
-				apiRuleCRDsErr = err
-				return
-			}
-			defer f.Close()
-			if apiRuleCRDsErr = apiRuleCRDs.AddCRDs(f, keep); apiRuleCRDsErr != nil {
-				return
-			}
-		}
-	})
-	require.NoError(t, apiRuleCRDsErr)
-	return apiRuleCRDs
+	set, err := apiRuleCRDs()
+	require.NoError(t, err)
+	return set
 }
 
 // TestSchemaVerdictsMatchAPIServer proves that fn/schema.Validate accepts and rejects exactly the
