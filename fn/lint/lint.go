@@ -53,7 +53,7 @@ func V1beta1(ar *apirule.V1beta1APIRule) []Warning {
 	}
 	for i, r := range ar.Spec.Rules {
 		for j, h := range r.AccessStrategies {
-			if h == nil || h.Handler != "jwt" || !h.HasConfig() {
+			if h == nil || h.Handler != apirule.StrategyJWT || !h.HasConfig() {
 				continue
 			}
 			at := fmt.Sprintf("spec.rules[%d].accessStrategies[%d].config", i, j)

@@ -3,8 +3,6 @@ package render
 import (
 	"fmt"
 	"strings"
-
-	"github.com/apirule-krm/apirule-fn/fn/validation"
 )
 
 // checkReferences looks up, at render time, what a v1beta1 APIRule refers to but the
@@ -29,7 +27,7 @@ func (r *v1beta1Renderer) checkReferences() bool {
 	seen := map[string]bool{}
 	for i := range r.ar.Spec.Rules {
 		rule := &r.ar.Spec.Rules[i]
-		t := validation.V1beta1RuleTarget(r.ar, rule)
+		t := r.ar.RuleTarget(rule)
 		key := t.LookupNamespace() + "/" + t.Name
 		if t.Name == "" || seen[key] {
 			continue

@@ -54,7 +54,7 @@ func V1beta1(ctx *Context, ar *apirule.V1beta1APIRule) Output {
 	if ar.Spec.Host != nil {
 		host = *ar.Spec.Host
 	}
-	r := &v1beta1Renderer{ctx: ctx, ar: ar, istio: istio, host: validation.V1beta1HostWithDomain(host, domain), out: &out}
+	r := &v1beta1Renderer{ctx: ctx, ar: ar, istio: istio, host: apirule.HostWithDomain(host, domain), out: &out}
 	r.render()
 	return out
 }
@@ -189,7 +189,7 @@ func (r *v1beta1Renderer) cors() (*networking.CorsPolicy, bool, bool) {
 func (r *v1beta1Renderer) route(rule *apirule.V1beta1Rule) virtualservice.Route {
 	route := virtualservice.Route{URIRegex: rule.Path, Timeout: routeTimeout(rule.Timeout, r.ar.Spec.Timeout)}
 	if r.direct(rule) {
-		t := validation.V1beta1RuleTarget(r.ar, rule)
+		t := r.ar.RuleTarget(rule)
 		route.DestinationHost, route.DestinationPort = t.Host(), t.Port
 	} else {
 		route.DestinationHost, route.DestinationPort = r.ctx.Config.OathkeeperHostPort()
@@ -206,7 +206,7 @@ func (r *v1beta1Renderer) route(rule *apirule.V1beta1Rule) virtualservice.Route 
 		if rule.Path == "/*" {
 			route.URIPrefix = "/"
 		}
-		if validation.V1beta1JWTSecured(rule) {
+		if rule.JWTSecured() {
 			route.SetHeaders = append(route.SetHeaders, mutatorHeaders(rule)...)
 		}
 	}
@@ -217,7 +217,7 @@ func (r *v1beta1Renderer) route(rule *apirule.V1beta1Rule) virtualservice.Route 
 // the Oathkeeper proxy: rules with only allow/no_auth, and jwt rules under the Istio
 // handler (Istio checks the token).
 func (r *v1beta1Renderer) direct(rule *apirule.V1beta1Rule) bool {
-	return !validation.V1beta1SecuredByOathkeeper(rule) || (r.istio && validation.V1beta1JWTSecured(rule))
+	return !rule.SecuredByOathkeeper() || (r.istio && rule.JWTSecured())
 }
 
 // restrictsMethods reports whether the route matches the rule's methods only: under
@@ -225,9 +225,9 @@ func (r *v1beta1Renderer) direct(rule *apirule.V1beta1Rule) bool {
 // existing APIRules), under the Istio handler every rule without allow.
 func (r *v1beta1Renderer) restrictsMethods(rule *apirule.V1beta1Rule) bool {
 	if r.istio {
-		return !validation.V1beta1HasStrategy(rule, validation.StrategyAllow)
+		return !rule.HasStrategy(apirule.StrategyAllow)
 	}
-	return validation.V1beta1HasStrategy(rule, validation.StrategyNoAuth)
+	return rule.HasStrategy(apirule.StrategyNoAuth)
 }
 
 // mutatorHeaders are the request headers the Istio handler makes from a jwt rule's
@@ -236,10 +236,10 @@ func (r *v1beta1Renderer) restrictsMethods(rule *apirule.V1beta1Rule) bool {
 // (random); they are sorted here, as are the headers (a map, so order is moot).
 func mutatorHeaders(rule *apirule.V1beta1Rule) []virtualservice.Header {
 	var out []virtualservice.Header
-	if cookies := validation.V1beta1MutatorValues(rule, validation.MutatorCookie); len(cookies) > 0 {
+	if cookies := rule.MutatorValues(apirule.MutatorCookie); len(cookies) > 0 {
 		out = append(out, cookieHeader(cookies))
 	}
-	headers := validation.V1beta1MutatorValues(rule, validation.MutatorHeader)
+	headers := rule.MutatorValues(apirule.MutatorHeader)
 	for _, k := range slices.Sorted(maps.Keys(headers)) {
 		out = append(out, virtualservice.Header{Name: k, Value: headers[k]})
 	}
@@ -258,7 +258,7 @@ func (r *v1beta1Renderer) accessRules() ([]*object.Object, bool) {
 		if len(authn) == 0 {
 			continue
 		}
-		t := validation.V1beta1RuleTarget(r.ar, rule)
+		t := r.ar.RuleTarget(rule)
 		spec := oathkeeperrule.Rule{
 			Host: r.host, Path: rule.Path, Methods: rule.Methods,
 			Authenticators: authn, Mutators: rule.Mutators,
@@ -282,7 +282,7 @@ func (r *v1beta1Renderer) accessRules() ([]*object.Object, bool) {
 }
 
 func (r *v1beta1Renderer) authenticators(rule *apirule.V1beta1Rule) []*apirule.Handler {
-	if !validation.V1beta1SecuredByOathkeeper(rule) {
+	if !rule.SecuredByOathkeeper() {
 		return nil
 	}
 	if !r.istio {
@@ -290,7 +290,7 @@ func (r *v1beta1Renderer) authenticators(rule *apirule.V1beta1Rule) []*apirule.H
 	}
 	var out []*apirule.Handler
 	for _, h := range rule.AccessStrategies {
-		if h.Handler == validation.StrategyNoop || h.Handler == validation.StrategyOAuth2Introspection {
+		if h.Handler == apirule.StrategyNoop || h.Handler == apirule.StrategyOAuth2Introspection {
 			out = append(out, h)
 		}
 	}
@@ -300,7 +300,7 @@ func (r *v1beta1Renderer) authenticators(rule *apirule.V1beta1Rule) []*apirule.H
 // selector looks up the selector of the rule's Service; nil when the Service has none
 // (the policy then applies to the whole namespace). A Service that is not there is the
 // controller's processing error (the API server's NotFound text), reported without path.
-func (r *v1beta1Renderer) selector(t validation.Target) (map[string]string, bool) {
+func (r *v1beta1Renderer) selector(t apirule.Target) (map[string]string, bool) {
 	s := r.ctx.Cluster.Service(t.LookupNamespace(), t.Name)
 	if !s.Found {
 		r.out.Fail("", `services "`+t.Name+`" not found`)
@@ -330,10 +330,10 @@ func (r *v1beta1Renderer) requestAuthentications() ([]*object.Object, bool) {
 	byKey := map[string]int{}
 	for i := range r.ar.Spec.Rules {
 		rule := &r.ar.Spec.Rules[i]
-		if !validation.V1beta1JWTSecured(rule) {
+		if !rule.JWTSecured() {
 			continue
 		}
-		t := validation.V1beta1RuleTarget(r.ar, rule)
+		t := r.ar.RuleTarget(rule)
 		sel, ok := r.selector(t)
 		if !ok {
 			return nil, false
@@ -379,7 +379,7 @@ func (r *v1beta1Renderer) authorizationPolicies() ([]*object.Object, bool) {
 	byKey := map[string]int{}
 	for i := range r.ar.Spec.Rules {
 		rule := &r.ar.Spec.Rules[i]
-		t := validation.V1beta1RuleTarget(r.ar, rule)
+		t := r.ar.RuleTarget(rule)
 		sel, ok := r.selector(t)
 		if !ok {
 			return nil, false
@@ -405,9 +405,9 @@ func (r *v1beta1Renderer) authorizationPolicies() ([]*object.Object, bool) {
 func (r *v1beta1Renderer) policy(rule *apirule.V1beta1Rule, sel map[string]string) authorizationpolicy.Policy {
 	p := authorizationpolicy.Policy{Selector: sel, Methods: rule.Methods, Paths: []string{apPath(rule.Path)}}
 	switch {
-	case validation.V1beta1JWTSecured(rule):
+	case rule.JWTSecured():
 		p.RequestPrincipals = issuerPrincipals(rule)
-	case validation.V1beta1SecuredByOathkeeper(rule):
+	case rule.SecuredByOathkeeper():
 		p.Principals = []string{authorizationpolicy.OathkeeperMaesterPrincipal}
 	default:
 		p.Principals = []string{authorizationpolicy.IngressGatewayPrincipal}
@@ -428,7 +428,7 @@ func apPath(path string) string {
 func issuerPrincipals(rule *apirule.V1beta1Rule) []string {
 	var out []string
 	for _, h := range rule.AccessStrategies {
-		if h.Handler != validation.StrategyJWT {
+		if h.Handler != apirule.StrategyJWT {
 			continue
 		}
 		for _, a := range nonNil(jwtConfig(h).Authentications) {
@@ -496,7 +496,7 @@ func (r *v1beta1Renderer) warnShadowed(i, j int) {
 		effect = fmt.Sprintf("requests with %s take rule %d's route to Oathkeeper (with rule %d's timeout), where rule %d's own Oathkeeper Rule, if any, applies",
 			methods, j, j, i)
 	default:
-		t := validation.V1beta1RuleTarget(r.ar, first)
+		t := r.ar.RuleTarget(first)
 		effect = fmt.Sprintf("requests with %s take rule %d's route straight to Service %s/%s, without rule %d's access strategies (%s)",
 			methods, j, t.Namespace, t.Name, i, handlerNames(rule.AccessStrategies))
 		if r.istio {
@@ -516,7 +516,7 @@ func (r *v1beta1Renderer) warnRouted(i int, rule *apirule.V1beta1Rule) {
 			"path %q is a full-match regular expression in the VirtualService, where \"/*\" means zero or more slashes, not everything below: use \".*\" (for example \"/.*\") to match any path",
 			rule.Path))
 	}
-	if len(rule.Mutators) > 0 && !validation.V1beta1SecuredByOathkeeper(rule) {
+	if len(rule.Mutators) > 0 && !rule.SecuredByOathkeeper() {
 		r.out.Warn(path+".mutators", fmt.Sprintf(
 			"the mutators of rule %d are ignored: a rule with only allow/no_auth goes straight to the Service, so nothing applies them", i))
 	}
@@ -534,7 +534,7 @@ func (r *v1beta1Renderer) warnRouted(i int, rule *apirule.V1beta1Rule) {
 // for the APIRule: when some rule uses jwt or no_auth.
 func (r *v1beta1Renderer) hasAuthorizationPolicies() bool {
 	return slices.ContainsFunc(r.ar.Spec.Rules, func(rule apirule.V1beta1Rule) bool {
-		return validation.V1beta1JWTSecured(&rule) || validation.V1beta1HasStrategy(&rule, validation.StrategyNoAuth)
+		return rule.JWTSecured() || rule.HasStrategy(apirule.StrategyNoAuth)
 	})
 }
 
@@ -546,10 +546,10 @@ func (r *v1beta1Renderer) warnPolicy(i int, rule *apirule.V1beta1Rule) {
 			"path %q is a regular expression in the VirtualService, but the AuthorizationPolicy reads it as an Istio path (exact, or a prefix or suffix around one \"*\"; only \"/.*\" is translated, to \"/*\"), so most requests the route accepts are denied (403): use plain paths or \"/.*\" under the Istio JWT handler",
 			rule.Path))
 	}
-	if validation.V1beta1JWTSecured(rule) {
+	if rule.JWTSecured() {
 		r.warnOpened(i, rule)
 	}
-	t := validation.V1beta1RuleTarget(r.ar, rule)
+	t := r.ar.RuleTarget(rule)
 	if s := r.ctx.Cluster.Service(t.LookupNamespace(), t.Name); s.Found && len(s.Selector) == 0 {
 		r.out.Warn(path+".service", fmt.Sprintf(
 			"Service %s/%s has no selector, so the AuthorizationPolicy of rule %d has none either and applies to every workload in namespace %s",
@@ -563,11 +563,11 @@ func (r *v1beta1Renderer) warnPolicy(i int, rule *apirule.V1beta1Rule) {
 // tokens, so such a rule lets requests without a token through to rule i's path:
 // the controller's output, but rarely what the author meant.
 func (r *v1beta1Renderer) warnOpened(i int, rule *apirule.V1beta1Rule) {
-	ti := validation.V1beta1RuleTarget(r.ar, rule)
+	ti := r.ar.RuleTarget(rule)
 	for j := range r.ar.Spec.Rules {
 		other := &r.ar.Spec.Rules[j]
-		tj := validation.V1beta1RuleTarget(r.ar, other)
-		if j == i || validation.V1beta1SecuredByOathkeeper(other) || validation.V1beta1JWTSecured(other) ||
+		tj := r.ar.RuleTarget(other)
+		if j == i || other.SecuredByOathkeeper() || other.JWTSecured() ||
 			tj.LookupNamespace() != ti.LookupNamespace() || tj.Name != ti.Name || !apPathCovers(apPath(other.Path), apPath(rule.Path)) {
 			continue
 		}

@@ -125,19 +125,19 @@ type v2Renderer struct {
 }
 
 type v2Target struct {
-	validation.Target
+	apirule.Target
 	selector map[string]string
 }
 
 // newV2Renderer resolves the hosts and the target Service of every rule, reporting
 // each distinct Service assumption once.
 func newV2Renderer(ctx *Context, ar *apirule.V2APIRule, gw validation.V2Gateway, out *Output) *v2Renderer {
-	r := &v2Renderer{ctx: ctx, ar: ar, gw: gw, routes: validation.Routes(ar.Spec.Rules)}
+	r := &v2Renderer{ctx: ctx, ar: ar, gw: gw, routes: apirule.Routes(ar.Spec.Rules)}
 	for _, h := range ar.Spec.Hosts {
-		r.hosts = append(r.hosts, validation.ResolveV2Host(h, gw.Domain))
+		r.hosts = append(r.hosts, apirule.ResolveV2Host(h, gw.Domain))
 	}
 	for i := range ar.Spec.Rules {
-		t := v2Target{Target: validation.TargetOf(ar.Metadata.Namespace, ar.Spec.Service, ar.Spec.Rules[i].Service)}
+		t := v2Target{Target: ar.RuleTarget(&ar.Spec.Rules[i])}
 		if t.Name != "" {
 			svc := ctx.Cluster.Service(t.LookupNamespace(), t.Name)
 			t.selector = svc.Selector

@@ -11,25 +11,6 @@ import (
 	"github.com/apirule-krm/apirule-fn/fn/cluster"
 )
 
-// Names of the v1beta1 access strategies the controller knows.
-const (
-	StrategyAllow                   = "allow"
-	StrategyNoAuth                  = "no_auth"
-	StrategyJWT                     = "jwt"
-	StrategyNoop                    = "noop"
-	StrategyUnauthorized            = "unauthorized"
-	StrategyAnonymous               = "anonymous"
-	StrategyCookieSession           = "cookie_session"
-	StrategyOAuth2ClientCredentials = "oauth2_client_credentials"
-	StrategyOAuth2Introspection     = "oauth2_introspection"
-)
-
-// Names of the mutators the Istio JWT handler turns into request headers.
-const (
-	MutatorHeader = "header"
-	MutatorCookie = "cookie"
-)
-
 // V1beta1Env is what the v1beta1 validation reads besides the APIRule.
 type V1beta1Env struct {
 	// Istio selects the checks of the Istio JWT handler; false means the Oathkeeper
@@ -74,12 +55,10 @@ func (v *v1beta1Validator) host() {
 		return
 	}
 	host := *v.ar.Spec.Host
-	if !strings.Contains(host, ".") {
-		if v.env.DefaultDomain == "" {
-			v.fail(path, "Host does not contain a domain name and no default domain name is configured")
-		}
-		host += "." + v.env.DefaultDomain
+	if !strings.Contains(host, ".") && v.env.DefaultDomain == "" {
+		v.fail(path, "Host does not contain a domain name and no default domain name is configured")
 	}
+	host = apirule.HostWithDomain(host, v.env.DefaultDomain)
 	md := v.ar.Metadata
 	for range v.env.Cluster.OccupyingVirtualServices(host, md.Namespace, md.Name) {
 		v.fail(path, "This host is occupied by another Virtual Service")
@@ -132,15 +111,15 @@ func (v *v1beta1Validator) rule(path string, r *apirule.V1beta1Rule) {
 	} else {
 		v.accessStrategies(path+".accessStrategies", r)
 	}
-	if v.env.Istio && V1beta1JWTSecured(r) {
+	if v.env.Istio && r.JWTSecured() {
 		v.mutators(path+".mutators", r.Mutators)
 	}
 }
 
 // Strategies that must be a rule's only strategy, in the order the controller checks them.
 var (
-	oryExclusive   = []string{StrategyAllow, StrategyNoAuth, StrategyNoop}
-	istioExclusive = []string{StrategyAllow, StrategyNoAuth, StrategyJWT, StrategyNoop}
+	oryExclusive   = []string{apirule.StrategyAllow, apirule.StrategyNoAuth, apirule.StrategyNoop}
+	istioExclusive = []string{apirule.StrategyAllow, apirule.StrategyNoAuth, apirule.StrategyJWT, apirule.StrategyNoop}
 )
 
 func (v *v1beta1Validator) accessStrategies(path string, r *apirule.V1beta1Rule) {
@@ -174,9 +153,9 @@ func mixesSecureAndInsecure(strategies []*apirule.Handler) bool {
 	var secure, insecure bool
 	for _, h := range strategies {
 		switch h.Handler {
-		case StrategyOAuth2ClientCredentials, StrategyOAuth2Introspection, StrategyJWT, StrategyCookieSession:
+		case apirule.StrategyOAuth2ClientCredentials, apirule.StrategyOAuth2Introspection, apirule.StrategyJWT, apirule.StrategyCookieSession:
 			secure = true
-		case StrategyNoop, StrategyNoAuth, StrategyAllow, StrategyUnauthorized, StrategyAnonymous:
+		case apirule.StrategyNoop, apirule.StrategyNoAuth, apirule.StrategyAllow, apirule.StrategyUnauthorized, apirule.StrategyAnonymous:
 			insecure = true
 		}
 	}
@@ -185,13 +164,13 @@ func mixesSecureAndInsecure(strategies []*apirule.Handler) bool {
 
 func (v *v1beta1Validator) accessStrategy(path string, h *apirule.Handler, r *apirule.V1beta1Rule) {
 	switch h.Handler {
-	case StrategyAllow, StrategyNoAuth, StrategyNoop, StrategyUnauthorized, StrategyAnonymous, StrategyCookieSession:
+	case apirule.StrategyAllow, apirule.StrategyNoAuth, apirule.StrategyNoop, apirule.StrategyUnauthorized, apirule.StrategyAnonymous, apirule.StrategyCookieSession:
 		if h.HasConfig() {
 			v.fail(path+".config", "strategy: "+h.Handler+" does not support configuration")
 		}
-	case StrategyOAuth2ClientCredentials, StrategyOAuth2Introspection:
+	case apirule.StrategyOAuth2ClientCredentials, apirule.StrategyOAuth2Introspection:
 		// Oathkeeper checks these configs, the controller does not.
-	case StrategyJWT:
+	case apirule.StrategyJWT:
 		if v.env.Istio {
 			v.injection(path, r)
 			v.istioJWT(path, h)
@@ -209,7 +188,7 @@ func (v *v1beta1Validator) accessStrategy(path string, h *apirule.Handler, r *ap
 // check every Pod of the namespace (an empty selector). Only Pods in the input can be
 // checked.
 func (v *v1beta1Validator) injection(path string, r *apirule.V1beta1Rule) {
-	t := V1beta1RuleTarget(v.ar, r)
+	t := v.ar.RuleTarget(r)
 	s := v.env.Cluster.Service(t.LookupNamespace(), t.Name)
 	if s.Found && len(s.Selector) == 0 {
 		v.fail(path+".injection.injection", "Target service label selectors are not defined")
@@ -313,9 +292,9 @@ func (v *v1beta1Validator) mutators(path string, mutators []*apirule.Handler) {
 		switch h.Handler {
 		case "":
 			v.fail(p, "mutator handler cannot be empty")
-		case MutatorHeader:
+		case apirule.MutatorHeader:
 			v.mutatorConfig(p+".config", h, "headers")
-		case MutatorCookie:
+		case apirule.MutatorCookie:
 			v.mutatorConfig(p+".config", h, "cookies")
 		default:
 			v.fail(p, "unsupported mutator: "+h.Handler)
@@ -326,11 +305,11 @@ func (v *v1beta1Validator) mutators(path string, mutators []*apirule.Handler) {
 // mutatorConfig checks that the config holds a non-empty map under key without empty names.
 func (v *v1beta1Validator) mutatorConfig(path string, h *apirule.Handler, key string) {
 	empty := key + " cannot be empty"
-	if !hasRawConfig(h) {
+	if !h.HasRawConfig() {
 		v.fail(path, empty)
 		return
 	}
-	values, err := decodeMutator(h, key)
+	values, err := apirule.DecodeMutator(h, h.Handler)
 	switch {
 	case err != nil:
 		v.fail(path, "Can't read json: "+jsonError(err))
@@ -343,49 +322,6 @@ func (v *v1beta1Validator) mutatorConfig(path string, h *apirule.Handler, key st
 	}
 }
 
-// hasRawConfig reports whether the handler has a config at all; `null` counts as
-// absent because the API server drops null values.
-func hasRawConfig(h *apirule.Handler) bool {
-	c := strings.TrimSpace(string(h.Config))
-	return c != "" && c != "null"
-}
-
-// decodeMutator decodes the map under key ("headers" or "cookies") of a mutator config,
-// as the controller does: the other key is not read, so it cannot fail the decoding.
-func decodeMutator(h *apirule.Handler, key string) (map[string]string, error) {
-	var err error
-	if key == "headers" {
-		var c headerMutatorConfig
-		err = json.Unmarshal(h.Config, &c)
-		return c.Headers, err
-	}
-	var c cookieMutatorConfig
-	err = json.Unmarshal(h.Config, &c)
-	return c.Cookies, err
-}
-
-type headerMutatorConfig struct {
-	Headers map[string]string `json:"headers"`
-}
-
-type cookieMutatorConfig struct {
-	Cookies map[string]string `json:"cookies"`
-}
-
-// V1beta1MutatorValues returns the map of the rule's first mutator with the given
-// handler (header → its headers, cookie → its cookies), nil when there is none. The
-// renderer uses it for jwt rules, whose mutators validation has already checked.
-func V1beta1MutatorValues(r *apirule.V1beta1Rule, handler string) map[string]string {
-	key := map[string]string{MutatorHeader: "headers", MutatorCookie: "cookies"}[handler]
-	for _, h := range r.Mutators {
-		if h.Handler == handler && hasRawConfig(h) {
-			values, _ := decodeMutator(h, key)
-			return values
-		}
-	}
-	return nil
-}
-
 // jwtConsistency is the Istio handler's check across all rules: authentications with
 // the same issuer and JWKS URI must read the token from the same place. The
 // controller looks at every strategy's config, not only jwt ones, and stops at the
@@ -395,7 +331,7 @@ func (v *v1beta1Validator) jwtConsistency(path string, rules []apirule.V1beta1Ru
 	defer func() { v.failures = append(v.failures, DifferingJWTConfigs(auths)...) }()
 	for i, r := range rules {
 		for j, h := range r.AccessStrategies {
-			if !hasRawConfig(h) {
+			if !h.HasRawConfig() {
 				continue
 			}
 			// "accessStrategy" (singular) is the controller's spelling here.
@@ -420,18 +356,16 @@ var upstreamTypeNames = strings.NewReplacer(
 	"apirule.FromHeader", "v1beta1.JwtHeader",
 	"apirule.JWT", "v1beta1.JwtConfig",
 	"validation.oryJWTConfig", "ory.JWTAccStrConfig",
-	"validation.headerMutatorConfig", "v1beta1.HeaderMutatorConfig",
-	"validation.cookieMutatorConfig", "v1beta1.CookieMutatorConfig",
+	"apirule.HeaderMutatorConfig", "v1beta1.HeaderMutatorConfig",
+	"apirule.CookieMutatorConfig", "v1beta1.CookieMutatorConfig",
 )
 
 var upstreamStructNames = map[string]string{
-	"JWT":                 "JwtConfig",
-	"JWTAuthentication":   "JwtAuthentication",
-	"JWTAuthorization":    "JwtAuthorization",
-	"FromHeader":          "JwtHeader",
-	"oryJWTConfig":        "JWTAccStrConfig",
-	"headerMutatorConfig": "HeaderMutatorConfig",
-	"cookieMutatorConfig": "CookieMutatorConfig",
+	"JWT":               "JwtConfig",
+	"JWTAuthentication": "JwtAuthentication",
+	"JWTAuthorization":  "JwtAuthorization",
+	"FromHeader":        "JwtHeader",
+	"oryJWTConfig":      "JWTAccStrConfig",
 }
 
 // jsonError is err's text with the controller's type names.
@@ -449,37 +383,4 @@ func jsonError(err error) string {
 		st = up
 	}
 	return "json: cannot unmarshal " + te.Value + " into Go struct field " + st + "." + te.Field + " of type " + typ
-}
-
-// V1beta1HostWithDomain is the host the controller serves: spec.host, completed with the
-// default domain when it has no dot and a default domain is known.
-func V1beta1HostWithDomain(host, defaultDomain string) string {
-	if strings.Contains(host, ".") || defaultDomain == "" {
-		return host
-	}
-	return host + "." + defaultDomain
-}
-
-// V1beta1RuleTarget resolves the rule's Service: the rule's own, else the spec's. Its
-// namespace is the rule service's, else the spec service's (even when the rule names
-// another Service), else the APIRule's.
-func V1beta1RuleTarget(ar *apirule.V1beta1APIRule, r *apirule.V1beta1Rule) Target {
-	return TargetOf(ar.Metadata.Namespace, ar.Spec.Service, r.Service)
-}
-
-// V1beta1HasStrategy reports whether the rule uses the access strategy.
-func V1beta1HasStrategy(r *apirule.V1beta1Rule, name string) bool {
-	return slices.ContainsFunc(r.AccessStrategies, func(h *apirule.Handler) bool { return h.Handler == name })
-}
-
-// V1beta1JWTSecured reports whether the rule uses the jwt strategy.
-func V1beta1JWTSecured(r *apirule.V1beta1Rule) bool { return V1beta1HasStrategy(r, StrategyJWT) }
-
-// V1beta1SecuredByOathkeeper reports whether the rule has a strategy other than allow
-// and no_auth: the controller routes such rules through Oathkeeper (jwt rules under
-// the Istio handler excepted).
-func V1beta1SecuredByOathkeeper(r *apirule.V1beta1Rule) bool {
-	return slices.ContainsFunc(r.AccessStrategies, func(h *apirule.Handler) bool {
-		return h.Handler != StrategyAllow && h.Handler != StrategyNoAuth
-	})
 }

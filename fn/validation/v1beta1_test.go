@@ -289,35 +289,3 @@ func TestV1beta1(t *testing.T) {
 		})
 	}
 }
-
-func TestV1beta1RuleTarget(t *testing.T) {
-	tests := []struct {
-		name, spec string
-		want       Target
-	}{
-		{"spec service in the APIRule namespace", "service: {name: s, port: 80}\nrules: [{path: /}]", Target{"s", "demo", 80}},
-		{"rule service inherits the spec service namespace", "service: {name: s, namespace: sns, port: 80}\nrules: [{path: /, service: {name: r, port: 81}}]", Target{"r", "sns", 81}},
-		{"rule service namespace wins", "service: {name: s, namespace: sns, port: 80}\nrules: [{path: /, service: {name: r, namespace: rns, port: 81}}]", Target{"r", "rns", 81}},
-		{"rule service without spec service", "rules: [{path: /, service: {name: r, port: 81}}]", Target{"r", "demo", 81}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			ar := v1beta1Rule(t, tt.spec)
-			got := V1beta1RuleTarget(ar, &ar.Spec.Rules[0])
-			assert.Equal(t, tt.want, got)
-			assert.Equal(t, tt.want.Name+"."+tt.want.Namespace+".svc.cluster.local", got.Host())
-		})
-	}
-}
-
-func TestV1beta1HostWithDomain(t *testing.T) {
-	assert.Equal(t, "a.example.com", V1beta1HostWithDomain("a.example.com", "local.kyma.dev"))
-	assert.Equal(t, "a.local.kyma.dev", V1beta1HostWithDomain("a", "local.kyma.dev"))
-	assert.Equal(t, "a", V1beta1HostWithDomain("a", ""))
-}
-
-func TestV1beta1MutatorValues(t *testing.T) {
-	ar := v1beta1Rule(t, `rules: [{path: /, mutators: [{handler: cookie, config: {cookies: {a: "1"}}}, {handler: cookie, config: {cookies: {b: "2"}}}]}]`)
-	assert.Equal(t, map[string]string{"a": "1"}, V1beta1MutatorValues(&ar.Spec.Rules[0], MutatorCookie))
-	assert.Nil(t, V1beta1MutatorValues(&ar.Spec.Rules[0], MutatorHeader))
-}

@@ -87,27 +87,12 @@ func lookupGateway(view *cluster.View, ref string) V2Gateway {
 	return V2Gateway{Ref: ref, GatewayLookup: view.Gateway(ns, name)}
 }
 
-// shortHostRe is a lowercase RFC 1123 label: a host the Gateway's domain completes.
-var shortHostRe = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$`)
-
 // fqdnRe is an FQDN, optionally with a "*." wildcard label.
 var fqdnRe = regexp.MustCompile(`^(?:\*\.)?(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9]{2,63}$`)
 
 const maxHostLen = 255
 
-// isShortHost reports whether a v2 host is a short host (a single DNS label).
-func isShortHost(host string) bool { return shortHostRe.MatchString(host) }
-
 func isFQDN(host string) bool { return len(host) <= maxHostLen && fqdnRe.MatchString(host) }
-
-// ResolveV2Host completes a short host with the Gateway's domain; other hosts, and
-// short hosts when the domain is unknown, stay as they are.
-func ResolveV2Host(host, gatewayDomain string) string {
-	if isShortHost(host) && gatewayDomain != "" {
-		return host + "." + gatewayDomain
-	}
-	return host
-}
 
 // emptySpecMessage is the controller's failure for a spec without any field set (an
 // APIRule converted from a v1beta1 one that v2 cannot express).
@@ -156,7 +141,7 @@ func v2Rule(view *cluster.View, ar *apirule.V2APIRule, i int) []Failure {
 		// Restrictions are reported under ".extAuth", without ".restrictions", as upstream.
 		failures = append(failures, jwtConfig(at+".extAuth", rule.ExtAuth.Restrictions)...)
 	}
-	failures = append(failures, targetService(view, at, TargetOf(ar.Metadata.Namespace, ar.Spec.Service, rule.Service))...)
+	failures = append(failures, targetService(view, at, apirule.TargetOf(ar.Metadata.Namespace, ar.Spec.Service, rule.Service))...)
 	if rule.ExtAuth != nil {
 		failures = append(failures, extAuthProviders(view, at+".extAuth", rule.ExtAuth.Authorizers)...)
 	}
@@ -183,7 +168,7 @@ func jwtConfig(at string, j *apirule.JWT) []Failure {
 // targetService is the controller's sidecar-injection check: the target Service must
 // exist and select Pods, and every Pod it selects must carry an istio-proxy sidecar.
 // At render time only Pods that the input carries can be checked (usually none).
-func targetService(view *cluster.View, at string, t Target) []Failure {
+func targetService(view *cluster.View, at string, t apirule.Target) []Failure {
 	const prefix = "Failed to execute sidecar injection validation, err: "
 	if t.Name == "" {
 		return []Failure{{Path: at, Message: prefix + "service name is required but missing"}}
@@ -230,21 +215,12 @@ func extAuthProviders(view *cluster.View, at string, authorizers []string) []Fai
 }
 
 func pathConflicts(rules []apirule.V2Rule) []Failure {
-	c, found := urlpath.FirstConflict(Routes(rules))
+	c, found := urlpath.FirstConflict(apirule.Routes(rules))
 	if !found {
 		return nil
 	}
 	return []Failure{{Path: ".spec.rules", Message: fmt.Sprintf(
 		"Path %s with method %s conflicts with at least one of the previous rule paths", c.Path, c.Method)}}
-}
-
-// Routes returns what the path checks need of the rules, in order.
-func Routes(rules []apirule.V2Rule) []urlpath.Route {
-	routes := make([]urlpath.Route, len(rules))
-	for i, r := range rules {
-		routes[i] = urlpath.Route{Path: r.Path, Methods: r.Methods}
-	}
-	return routes
 }
 
 // jwtAuthentications lists the authentications of the jwt rules (not of extAuth
@@ -271,7 +247,7 @@ func v2Hosts(view *cluster.View, ar *apirule.V2APIRule, gw V2Gateway) []Failure 
 		at := fmt.Sprintf(".spec.hosts[%d]", n)
 		domain := ""
 		switch {
-		case isShortHost(host):
+		case apirule.IsShortHost(host):
 			if msg := shortHostProblem(gw); msg != "" {
 				failures = append(failures, Failure{Path: at, Message: msg})
 			}
@@ -279,7 +255,7 @@ func v2Hosts(view *cluster.View, ar *apirule.V2APIRule, gw V2Gateway) []Failure 
 		case !isFQDN(host):
 			failures = append(failures, Failure{Path: at, Message: "Host must be a valid FQDN or short host name"})
 		}
-		for range view.OccupyingVirtualServices(ResolveV2Host(host, domain), ar.Metadata.Namespace, ar.Metadata.Name) {
+		for range view.OccupyingVirtualServices(apirule.ResolveV2Host(host, domain), ar.Metadata.Namespace, ar.Metadata.Name) {
 			failures = append(failures, Failure{Path: at, Message: "Host is occupied by another Virtual Service"})
 		}
 	}

@@ -415,10 +415,3 @@ func TestDiscoverV2Gateway(t *testing.T) {
 		})
 	}
 }
-
-func TestResolveV2Host(t *testing.T) {
-	assert.Equal(t, "a.local.dev", ResolveV2Host("a", "local.dev"))
-	assert.Equal(t, "a", ResolveV2Host("a", ""))
-	assert.Equal(t, "a.example.com", ResolveV2Host("a.example.com", "local.dev"))
-	assert.Equal(t, "*.example.com", ResolveV2Host("*.example.com", "local.dev"))
-}
