@@ -12,6 +12,7 @@ import (
 	"github.com/apirule-krm/apirule-fn/fn/apirule"
 	"github.com/apirule-krm/apirule-fn/fn/cluster"
 	"github.com/apirule-krm/apirule-fn/fn/config"
+	"github.com/apirule-krm/apirule-fn/fn/kinds/virtualservice"
 	"github.com/apirule-krm/apirule-fn/fn/object"
 	"github.com/apirule-krm/apirule-fn/fn/render"
 	"github.com/apirule-krm/apirule-fn/fn/schema"
@@ -248,7 +249,7 @@ func (r *run) place(it *yaml.RNode, objs []*object.Object, report func(framework
 
 // occupy records the hosts of a generated VirtualService for later APIRules.
 func (r *run) occupy(o *object.Object) {
-	if o.Kind == render.KindVirtualService {
+	if o.Kind == virtualservice.Kind {
 		r.view.AddVirtualService(&cluster.VirtualService{Namespace: o.Namespace, Name: o.Name, Hosts: hostsOf(o), Labels: o.Labels})
 	}
 }

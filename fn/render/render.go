@@ -8,9 +8,9 @@ import (
 	"time"
 
 	"github.com/apirule-krm/apirule-fn/fn/apirule"
-	"github.com/apirule-krm/apirule-fn/fn/build/virtualservice"
 	"github.com/apirule-krm/apirule-fn/fn/cluster"
 	"github.com/apirule-krm/apirule-fn/fn/config"
+	"github.com/apirule-krm/apirule-fn/fn/kinds/virtualservice"
 	"github.com/apirule-krm/apirule-fn/fn/lint"
 	"github.com/apirule-krm/apirule-fn/fn/object"
 	"github.com/apirule-krm/apirule-fn/fn/urlpath"
@@ -135,23 +135,11 @@ type Context struct {
 	Cluster *cluster.View
 }
 
-// Istio API groups and kinds.
-const (
-	NetworkingGroup = "networking.istio.io"
-	SecurityGroup   = "security.istio.io"
-
-	KindVirtualService        = "VirtualService"
-	KindAuthorizationPolicy   = "AuthorizationPolicy"
-	KindRequestAuthentication = "RequestAuthentication"
-)
-
-// NetworkingAPIVersion is the apiVersion of generated VirtualServices.
-func (c *Context) NetworkingAPIVersion() string {
-	return NetworkingGroup + "/" + c.Config.IstioAPIVersion
+// IstioAPIVersion is the apiVersion of a generated Istio object of the given group:
+// the group and the configured Istio API version.
+func (c *Context) IstioAPIVersion(group string) string {
+	return group + "/" + c.Config.IstioAPIVersion
 }
-
-// SecurityAPIVersion is the apiVersion of generated AuthorizationPolicies and RequestAuthentications.
-func (c *Context) SecurityAPIVersion() string { return SecurityGroup + "/" + c.Config.IstioAPIVersion }
 
 // defaultTimeout is the route timeout when neither the rule nor the spec sets one
 // (v2 always; v1beta1 since 1.5.0).

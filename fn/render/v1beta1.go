@@ -12,11 +12,11 @@ import (
 	networking "istio.io/api/networking/v1"
 
 	"github.com/apirule-krm/apirule-fn/fn/apirule"
-	"github.com/apirule-krm/apirule-fn/fn/build/authorizationpolicy"
-	"github.com/apirule-krm/apirule-fn/fn/build/oathkeeperrule"
-	"github.com/apirule-krm/apirule-fn/fn/build/requestauthentication"
-	"github.com/apirule-krm/apirule-fn/fn/build/virtualservice"
 	"github.com/apirule-krm/apirule-fn/fn/config"
+	"github.com/apirule-krm/apirule-fn/fn/kinds/authorizationpolicy"
+	"github.com/apirule-krm/apirule-fn/fn/kinds/oathkeeperrule"
+	"github.com/apirule-krm/apirule-fn/fn/kinds/requestauthentication"
+	"github.com/apirule-krm/apirule-fn/fn/kinds/virtualservice"
 	"github.com/apirule-krm/apirule-fn/fn/lint"
 	"github.com/apirule-krm/apirule-fn/fn/object"
 	"github.com/apirule-krm/apirule-fn/fn/urlpath"
@@ -149,7 +149,7 @@ func (r *v1beta1Renderer) virtualService() (*object.Object, bool) {
 	}
 	spec := virtualservice.New([]string{r.host}, gateways, routes)
 	return &object.Object{
-		APIVersion: r.ctx.NetworkingAPIVersion(), Kind: KindVirtualService,
+		APIVersion: r.ctx.IstioAPIVersion(virtualservice.Group), Kind: virtualservice.Kind,
 		Namespace: r.ar.Metadata.Namespace, Labels: r.labels(), Key: "virtualservice",
 		Spec: object.ProtoNode(spec.ProtoReflect()),
 	}, true
@@ -344,7 +344,7 @@ func (r *v1beta1Renderer) requestAuthentications() ([]*object.Object, bool) {
 		}
 		key := requestauthentication.Key(t.LookupNamespace(), sel, auths)
 		obj := &object.Object{
-			APIVersion: r.ctx.SecurityAPIVersion(), Kind: KindRequestAuthentication,
+			APIVersion: r.ctx.IstioAPIVersion(requestauthentication.Group), Kind: requestauthentication.Kind,
 			Namespace: t.Namespace, Labels: r.labels(), Key: key,
 			Spec: object.ProtoNode(requestauthentication.New(sel, auths).ProtoReflect()),
 		}
@@ -391,7 +391,7 @@ func (r *v1beta1Renderer) authorizationPolicies() ([]*object.Object, bool) {
 			labels := r.labels()
 			labels[object.LabelIndex] = strconv.Itoa(idx)
 			obj := &object.Object{
-				APIVersion: r.ctx.SecurityAPIVersion(), Kind: KindAuthorizationPolicy,
+				APIVersion: r.ctx.IstioAPIVersion(authorizationpolicy.Group), Kind: authorizationpolicy.Kind,
 				Namespace: t.Namespace, Labels: labels, Key: apKey(t.LookupNamespace(), p, idx),
 				Spec: object.ProtoNode(authorizationpolicy.New(p).ProtoReflect()),
 			}

@@ -11,6 +11,10 @@ import (
 	"github.com/apirule-krm/apirule-fn/fn/apirule"
 	"github.com/apirule-krm/apirule-fn/fn/config"
 	"github.com/apirule-krm/apirule-fn/fn/internal/clustertest"
+	"github.com/apirule-krm/apirule-fn/fn/kinds/authorizationpolicy"
+	"github.com/apirule-krm/apirule-fn/fn/kinds/oathkeeperrule"
+	"github.com/apirule-krm/apirule-fn/fn/kinds/requestauthentication"
+	"github.com/apirule-krm/apirule-fn/fn/kinds/virtualservice"
 	"github.com/apirule-krm/apirule-fn/fn/object"
 )
 
@@ -132,10 +136,10 @@ rules: [{path: /headers, methods: [GET], accessStrategies: [{handler: no_auth}]}
 		wantKinds []string
 		wantFail  []Finding
 	}{
-		{name: "default is ory", wantKinds: []string{KindVirtualService}},
-		{name: "config value", handler: "istio", wantKinds: []string{KindVirtualService, KindAuthorizationPolicy}},
-		{name: "ConfigMap value", items: cm("istio"), wantKinds: []string{KindVirtualService, KindAuthorizationPolicy}},
-		{name: "config value wins over the ConfigMap", items: cm("istio"), handler: "ory", wantKinds: []string{KindVirtualService}},
+		{name: "default is ory", wantKinds: []string{virtualservice.Kind}},
+		{name: "config value", handler: "istio", wantKinds: []string{virtualservice.Kind, authorizationpolicy.Kind}},
+		{name: "ConfigMap value", items: cm("istio"), wantKinds: []string{virtualservice.Kind, authorizationpolicy.Kind}},
+		{name: "config value wins over the ConfigMap", items: cm("istio"), handler: "ory", wantKinds: []string{virtualservice.Kind}},
 		{name: "invalid ConfigMap value", items: cm("oathkeeper"), wantFail: []Finding{{Severity: Error, Message: "Unsupported JWT Handler: oathkeeper"}}},
 	}
 	for _, tt := range tests {
@@ -189,7 +193,7 @@ rules:
 - {path: /img, methods: [POST], accessStrategies: [{handler: noop}]}`
 	out := V1beta1(v1beta1Context(t, "", config.Config{}), v1beta1APIRule(t, spec))
 	require.Empty(t, v1beta1Errors(out))
-	require.Equal(t, []string{KindVirtualService, "Rule"}, v1beta1Kinds(out.Objects))
+	require.Equal(t, []string{virtualservice.Kind, oathkeeperrule.Kind}, v1beta1Kinds(out.Objects))
 
 	http := v1beta1Summary(t, out.Objects[0])["spec"].(map[string]any)["http"].([]any)
 	require.Len(t, http, 1, "only the first rule of a path is routed")
@@ -415,18 +419,18 @@ spec: {ports: [{port: 80}]}
 		{
 			name:      "a Service without selector gives a namespace-wide policy",
 			spec:      "rules: [{path: /a, methods: [GET], service: {name: bare, port: 80}, accessStrategies: [{handler: no_auth}]}]",
-			wantKinds: []string{KindVirtualService, KindAuthorizationPolicy},
+			wantKinds: []string{virtualservice.Kind, authorizationpolicy.Kind},
 			wantWarn:  "Service demo/bare has no selector, so the AuthorizationPolicy of rule 0 has none either and applies to every workload in namespace demo",
 		},
 		{
 			name:      "identical RequestAuthentications merge",
 			spec:      "service: {name: httpbin, port: 80}\nrules: [{path: /a, methods: [GET], accessStrategies: [" + jwt + "]}, {path: /b, methods: [GET], accessStrategies: [" + jwt + "]}]",
-			wantKinds: []string{KindVirtualService, KindAuthorizationPolicy, KindAuthorizationPolicy, KindRequestAuthentication},
+			wantKinds: []string{virtualservice.Kind, authorizationpolicy.Kind, authorizationpolicy.Kind, requestauthentication.Kind},
 		},
 		{
 			name:      "policies with the same selector, methods and path collapse, the later one wins",
 			spec:      "service: {name: httpbin, port: 80}\nrules: [{path: /.*, methods: [GET], accessStrategies: [" + jwt + "]}, {path: /*, methods: [GET], accessStrategies: [{handler: no_auth}]}]",
-			wantKinds: []string{KindVirtualService, KindAuthorizationPolicy, KindRequestAuthentication},
+			wantKinds: []string{virtualservice.Kind, authorizationpolicy.Kind, requestauthentication.Kind},
 		},
 	}
 	for _, tt := range tests {
@@ -457,7 +461,7 @@ spec: {ports: [{port: 80}]}
 			}
 		}
 		assert.Len(t, assumed, 1)
-		assert.Equal(t, []string{KindVirtualService, KindAuthorizationPolicy, KindRequestAuthentication}, v1beta1Kinds(out.Objects))
+		assert.Equal(t, []string{virtualservice.Kind, authorizationpolicy.Kind, requestauthentication.Kind}, v1beta1Kinds(out.Objects))
 	})
 }
 

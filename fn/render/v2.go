@@ -12,9 +12,9 @@ import (
 	networking "istio.io/api/networking/v1"
 
 	"github.com/apirule-krm/apirule-fn/fn/apirule"
-	"github.com/apirule-krm/apirule-fn/fn/build/authorizationpolicy"
-	"github.com/apirule-krm/apirule-fn/fn/build/requestauthentication"
-	"github.com/apirule-krm/apirule-fn/fn/build/virtualservice"
+	"github.com/apirule-krm/apirule-fn/fn/kinds/authorizationpolicy"
+	"github.com/apirule-krm/apirule-fn/fn/kinds/requestauthentication"
+	"github.com/apirule-krm/apirule-fn/fn/kinds/virtualservice"
 	"github.com/apirule-krm/apirule-fn/fn/lint"
 	"github.com/apirule-krm/apirule-fn/fn/object"
 	"github.com/apirule-krm/apirule-fn/fn/urlpath"
@@ -194,7 +194,7 @@ func (r *v2Renderer) virtualService() *object.Object {
 		routes[i] = r.route(i, cors)
 	}
 	spec := virtualservice.New(r.hosts, []string{r.gw.Ref}, routes)
-	return r.newObject(r.ctx.NetworkingAPIVersion(), KindVirtualService, r.ar.Metadata.Namespace, "virtualservice", spec)
+	return r.newObject(r.ctx.IstioAPIVersion(virtualservice.Group), virtualservice.Kind, r.ar.Metadata.Namespace, "virtualservice", spec)
 }
 
 func (r *v2Renderer) route(i int, cors *networking.CorsPolicy) virtualservice.Route {
@@ -362,7 +362,7 @@ func (r *v2Renderer) authorizationPolicy(i int, p authorizationpolicy.Policy, pu
 	ns := r.targets[i].Namespace
 	methods := slices.Sorted(slices.Values(rule.Methods))
 	key := fmt.Sprintf("%s %s %s/%d", strings.Join(methods, ","), rule.Path, purpose, index)
-	o := r.newObject(r.ctx.SecurityAPIVersion(), KindAuthorizationPolicy, ns, key, authorizationpolicy.New(p))
+	o := r.newObject(r.ctx.IstioAPIVersion(authorizationpolicy.Group), authorizationpolicy.Kind, ns, key, authorizationpolicy.New(p))
 	o.Labels[object.LabelIndex] = strconv.Itoa(index)
 	return v2Policy{obj: o, identity: v2PolicyIdentity(ns, p, index)}
 }
@@ -389,7 +389,7 @@ func (r *v2Renderer) requestAuthentications() []*object.Object {
 		}
 		seen[key] = true
 		spec := requestauthentication.New(t.selector, jwt.Authentications)
-		out = append(out, r.newObject(r.ctx.SecurityAPIVersion(), KindRequestAuthentication, t.Namespace, key, spec))
+		out = append(out, r.newObject(r.ctx.IstioAPIVersion(requestauthentication.Group), requestauthentication.Kind, t.Namespace, key, spec))
 	}
 	return out
 }

@@ -9,8 +9,8 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/apirule-krm/apirule-fn/fn/apirule"
-	"github.com/apirule-krm/apirule-fn/fn/build/requestauthentication"
 	"github.com/apirule-krm/apirule-fn/fn/config"
+	"github.com/apirule-krm/apirule-fn/fn/kinds/requestauthentication"
 	"github.com/apirule-krm/apirule-fn/fn/object"
 )
 
@@ -444,7 +444,7 @@ func TestV2SamePoliciesCollapse(t *testing.T) {
 	require.Len(t, keys, 4)
 	assert.Equal(t, []string{"virtualservice", "GET /a/b allow/0", "GET /a allow/0"}, keys[:3])
 	assert.Contains(t, v2SpecYAML(t, out.Objects[2]), "requestPrincipals:")
-	assert.Equal(t, KindRequestAuthentication, out.Objects[3].Kind)
+	assert.Equal(t, requestauthentication.Kind, out.Objects[3].Kind)
 }
 
 func TestV2KeysStayUnique(t *testing.T) {

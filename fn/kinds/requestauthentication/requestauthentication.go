@@ -10,6 +10,13 @@ import (
 	"github.com/apirule-krm/apirule-fn/fn/apirule"
 )
 
+// Group and Kind of the generated object; its version is the configured Istio API
+// version (render.Context.IstioAPIVersion).
+const (
+	Group = "security.istio.io"
+	Kind  = "RequestAuthentication"
+)
+
 // New builds a RequestAuthentication for the workload selector with one JWT rule per
 // authentication, in order. The original token is always forwarded, as the
 // controller does since 1.7.0, so the upstream still sees the Authorization header.

@@ -5,6 +5,13 @@ import (
 	typev1beta1 "istio.io/api/type/v1beta1"
 )
 
+// Group and Kind of the generated object; its version is the configured Istio API
+// version (render.Context.IstioAPIVersion).
+const (
+	Group = "security.istio.io"
+	Kind  = "AuthorizationPolicy"
+)
+
 // Well-known principals the controller allows.
 const (
 	// IngressGatewayPrincipal is the identity of Istio's ingress gateway.

@@ -11,10 +11,11 @@ import (
 	"github.com/apirule-krm/apirule-fn/fn/object"
 )
 
-// APIVersion and Kind of the Oathkeeper Rule.
+// Group, Kind and APIVersion of the Oathkeeper Rule, whose only version is v1alpha1.
 const (
-	APIVersion = "oathkeeper.ory.sh/v1alpha1"
+	Group      = "oathkeeper.ory.sh"
 	Kind       = "Rule"
+	APIVersion = Group + "/v1alpha1"
 )
 
 // Rule describes one Oathkeeper rule.

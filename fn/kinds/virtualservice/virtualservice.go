@@ -10,6 +10,13 @@ import (
 	networking "istio.io/api/networking/v1"
 )
 
+// Group and Kind of the generated object; its version is the configured Istio API
+// version (render.Context.IstioAPIVersion).
+const (
+	Group = "networking.istio.io"
+	Kind  = "VirtualService"
+)
+
 // CORSResponseHeaders are the upstream response headers the controller strips
 // whenever the APIRule takes CORS into its own hands, in the controller's order.
 var CORSResponseHeaders = []string{
