@@ -54,6 +54,7 @@ func (p Processor) Process(rl *framework.ResourceList) error {
 type run struct {
 	cfg     *config.Config
 	view    *cluster.View
+	ctx     *render.Context
 	results framework.Results
 	// taken holds group/kind/namespace/name of every item and generated object.
 	taken map[string]string
@@ -70,8 +71,7 @@ func (r *run) process(items []*yaml.RNode) []*yaml.RNode {
 		r.taken[identity(it.GetApiVersion(), it.GetKind(), it.GetNamespace(), it.GetName())] = "input"
 		r.reserveIndex(it)
 	}
-	// An unusable JWT handler setting fails every APIRule, v2 included, as upstream.
-	_, handlerErr := r.view.JWTHandler()
+	r.ctx = render.NewContext(r.cfg, r.view)
 	out := make([]*yaml.RNode, 0, len(items))
 	var generated, rendered int
 	for _, it := range items {
@@ -79,7 +79,7 @@ func (r *run) process(items []*yaml.RNode) []*yaml.RNode {
 		if !apirule.IsAPIRule(it.GetApiVersion(), it.GetKind()) {
 			continue
 		}
-		objs := r.apiRule(it, handlerErr)
+		objs := r.apiRule(it)
 		if objs != nil {
 			rendered++
 		}
@@ -109,7 +109,7 @@ func prune(items []*yaml.RNode) []*yaml.RNode {
 }
 
 // apiRule renders one APIRule item and returns its objects as items (nil on failure).
-func (r *run) apiRule(it *yaml.RNode, handlerErr error) []*yaml.RNode {
+func (r *run) apiRule(it *yaml.RNode) []*yaml.RNode {
 	ref := itemRef(it)
 	file := fileOf(it)
 	report := func(sev framework.Severity, path, msg string) {
@@ -158,7 +158,7 @@ func (r *run) apiRule(it *yaml.RNode, handlerErr error) []*yaml.RNode {
 	if len(violations) > 0 {
 		return nil
 	}
-	out, err := r.render(version, obj, handlerErr)
+	out, err := render.APIRule(r.ctx, version, obj)
 	if err != nil {
 		report(framework.Error, "", err.Error())
 		return nil
@@ -168,11 +168,11 @@ func (r *run) apiRule(it *yaml.RNode, handlerErr error) []*yaml.RNode {
 	}
 	if out.Failed() {
 		for _, o := range out.Applied {
-			r.occupy(o)
+			r.occupy(o, out.Hosts)
 		}
 		return nil
 	}
-	return r.place(it, out.Objects, report)
+	return r.place(it, out, report)
 }
 
 func countRules(obj map[string]any) int {
@@ -181,39 +181,10 @@ func countRules(obj map[string]any) int {
 	return len(rules)
 }
 
-func (r *run) render(version string, obj map[string]any, handlerErr error) (render.Output, error) {
-	ctx := &render.Context{Config: r.cfg, Cluster: r.view}
-	switch version {
-	case apirule.V2, apirule.V2alpha1:
-		var ar apirule.V2APIRule
-		if err := apirule.Decode(obj, &ar); err != nil {
-			return render.Output{}, err
-		}
-		if handlerErr != nil {
-			var out render.Output
-			out.Fail("", handlerErr.Error())
-			return out, nil
-		}
-		return render.V2(ctx, &ar), nil
-	case apirule.V1beta1:
-		var ar apirule.V1beta1APIRule
-		if err := apirule.Decode(obj, &ar); err != nil {
-			return render.Output{}, err
-		}
-		return render.V1beta1(ctx, &ar), nil
-	default:
-		var ar apirule.V1alpha1APIRule
-		if err := apirule.Decode(obj, &ar); err != nil {
-			return render.Output{}, err
-		}
-		return render.V1beta1(ctx, ar.ToV1beta1()), nil
-	}
-}
-
 // place names and annotates the objects, checks that no input item or earlier object
 // has the same identity, and records the VirtualService hosts for later APIRules.
-func (r *run) place(it *yaml.RNode, objs []*object.Object, report func(framework.Severity, string, string)) []*yaml.RNode {
-	ns, name := it.GetNamespace(), it.GetName()
+func (r *run) place(it *yaml.RNode, rendered render.Output, report func(framework.Severity, string, string)) []*yaml.RNode {
+	ns, name, objs := it.GetNamespace(), it.GetName(), rendered.Objects
 	ids := make([]string, len(objs))
 	for i, o := range objs {
 		o.SetName(ns, name)
@@ -241,27 +212,17 @@ func (r *run) place(it *yaml.RNode, objs []*object.Object, report func(framework
 		}
 		o.Annotations[OwnerAnnotation] = ns + "/" + name
 		r.copyPath(it, o.Annotations)
-		r.occupy(o)
+		r.occupy(o, rendered.Hosts)
 		out = append(out, yaml.NewRNode(o.Node()))
 	}
 	return out
 }
 
 // occupy records the hosts of a generated VirtualService for later APIRules.
-func (r *run) occupy(o *object.Object) {
+func (r *run) occupy(o *object.Object, hosts []string) {
 	if o.Kind == virtualservice.Kind {
-		r.view.AddVirtualService(&cluster.VirtualService{Namespace: o.Namespace, Name: o.Name, Hosts: hostsOf(o), Labels: o.Labels})
+		r.view.AddVirtualService(&cluster.VirtualService{Namespace: o.Namespace, Name: o.Name, Hosts: hosts, Labels: o.Labels})
 	}
-}
-
-func hostsOf(o *object.Object) []string {
-	var hosts []string
-	if n, err := yaml.NewRNode(o.Spec).Pipe(yaml.Lookup("hosts")); err == nil && n != nil {
-		for _, h := range n.Content() {
-			hosts = append(hosts, h.Value)
-		}
-	}
-	return hosts
 }
 
 // reserveIndex records the highest index used in each file.

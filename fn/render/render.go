@@ -49,6 +49,9 @@ type Output struct {
 	// handler). Never emitted; later APIRules see its hosts as occupied, as they
 	// would in the cluster.
 	Applied []*object.Object
+	// Hosts are the hosts of the VirtualService in Objects or Applied: later APIRules
+	// of the run see them as occupied.
+	Hosts []string
 }
 
 // Failed reports whether any finding is an error.
@@ -129,10 +132,23 @@ func trimDot(p string) string {
 	return p
 }
 
-// Context is what renderers need besides the APIRule.
+// Context is what renderers need besides the APIRule; one Context serves every
+// APIRule of a run. Make it with NewContext.
 type Context struct {
 	Config  *config.Config
 	Cluster *cluster.View
+	// jwtHandler is the v1beta1 JWT handler (config.HandlerOry or HandlerIstio), and
+	// jwtHandlerErr the controller's global failure when the configured one is
+	// unusable, which fails every APIRule, v2 included. Resolved once by NewContext.
+	jwtHandler    string
+	jwtHandlerErr error
+}
+
+// NewContext resolves what every APIRule of the run shares.
+func NewContext(cfg *config.Config, view *cluster.View) *Context {
+	ctx := &Context{Config: cfg, Cluster: view}
+	ctx.jwtHandler, ctx.jwtHandlerErr = view.JWTHandler()
+	return ctx
 }
 
 // IstioAPIVersion is the apiVersion of a generated Istio object of the given group:

@@ -40,12 +40,11 @@ func V1beta1(ctx *Context, ar *apirule.V1beta1APIRule) Output {
 		out.Fail("", err.Error())
 		return out
 	}
-	handler, err := ctx.Cluster.JWTHandler()
-	if err != nil {
-		out.Fail("", err.Error())
+	if ctx.jwtHandlerErr != nil {
+		out.Fail("", ctx.jwtHandlerErr.Error())
 		return out
 	}
-	istio := handler == config.HandlerIstio
+	istio := ctx.jwtHandler == config.HandlerIstio
 	out.FailAll(validation.V1beta1(ar, validation.V1beta1Env{Istio: istio, DefaultDomain: domain, Cluster: ctx.Cluster}))
 	if out.Failed() {
 		return out
@@ -87,6 +86,7 @@ func (r *v1beta1Renderer) render() {
 	if !ok {
 		return
 	}
+	r.out.Hosts = []string{r.host}
 	var aps, ras []*object.Object
 	if r.istio {
 		// The controller creates RequestAuthentications before AuthorizationPolicies, so

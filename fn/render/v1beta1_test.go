@@ -21,7 +21,7 @@ import (
 // v1beta1Context builds a render context from cluster items and a config.
 func v1beta1Context(t *testing.T, items string, cfg config.Config) *Context {
 	c, v := clustertest.View(t, items, cfg)
-	return &Context{Config: c, Cluster: v}
+	return NewContext(c, v)
 }
 
 // v1beta1APIRule parses the spec of a v1beta1 APIRule demo/httpbin.

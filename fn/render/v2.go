@@ -25,7 +25,8 @@ import (
 const v2WildcardForwardedHost = "%REQ(:AUTHORITY)%"
 
 // V2 renders a v2 or v2alpha1 APIRule as the controller's v2alpha1 processing does:
-// a malformed kyma-system/kyma-gateway fails every APIRule (the controller reads it
+// an unusable JWT handler setting fails every APIRule, v2 included, as upstream; so
+// does a malformed kyma-system/kyma-gateway (the controller reads it
 // before it looks at the version); then gateway discovery, whose failure is reported
 // alone; then validation; then one VirtualService, the AuthorizationPolicies of every
 // rule in rule order, and the de-duplicated RequestAuthentications. Any failure means
@@ -36,6 +37,10 @@ const v2WildcardForwardedHost = "%REQ(:AUTHORITY)%"
 // it does not.
 func V2(ctx *Context, ar *apirule.V2APIRule) Output {
 	var out Output
+	if ctx.jwtHandlerErr != nil {
+		out.Fail("", ctx.jwtHandlerErr.Error())
+		return out
+	}
 	if _, err := ctx.Cluster.DefaultDomain(); err != nil {
 		out.Fail("", err.Error())
 		return out
@@ -60,7 +65,7 @@ func V2(ctx *Context, ar *apirule.V2APIRule) Output {
 	if out.Failed() {
 		return out
 	}
-	out.Objects = r.objects()
+	out.Objects, out.Hosts = r.objects(), r.hosts
 	out.Lint(lint.V2(ar))
 	return out
 }
