@@ -13,7 +13,14 @@ import (
 var renderers = map[string]func(*Context, map[string]any) (Output, error){
 	apirule.V2:       decodeThen(V2),
 	apirule.V2alpha1: decodeThen(V2),
-	apirule.V1beta1:  decodeThen(V1beta1),
+	// A v1beta1 APIRule created as v2 is stored, and processed, as its v2alpha1
+	// conversion.
+	apirule.V1beta1: decodeThen(func(ctx *Context, ar *apirule.V1beta1APIRule) Output {
+		if ar.CreatedAsV2() {
+			return CreatedAsV2(ctx, ar)
+		}
+		return V1beta1(ctx, ar)
+	}),
 	// v1alpha1 is stored as v1beta1: the API server converted it before the
 	// controller saw it.
 	apirule.V1alpha1: decodeThen(func(ctx *Context, ar *apirule.V1alpha1APIRule) Output {
