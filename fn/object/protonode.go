@@ -1,10 +1,12 @@
 package object
 
 import (
+	"encoding/base64"
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
-	"time"
+	"strings"
 
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/known/durationpb"
@@ -12,15 +14,21 @@ import (
 )
 
 // ProtoNode converts a protobuf message into a YAML mapping node with the message's
-// JSON field names in sorted order, leaving out unset fields. Well-known types are
-// written as protojson writes them: Duration as "180s", wrappers as their value.
+// JSON field names in sorted order, leaving out unset fields. Values are written as
+// protojson writes them (and jsonpb, which Istio's Go types marshal with): 64-bit
+// integers and bytes (base64) as strings, Duration as "180s" or "1.500s", wrappers as
+// their bare value. Of the other well-known types (Any, Struct, Timestamp, ...) none
+// is reachable from the Istio specs the function builds (TestProtoNodeWellKnownTypes
+// checks that); they would be written as plain messages.
 func ProtoNode(m protoreflect.Message) *yaml.Node {
 	switch m.Descriptor().FullName() {
 	case "google.protobuf.Duration":
 		d := m.Interface().(*durationpb.Duration)
 		return Str(formatDuration(d))
-	case "google.protobuf.BoolValue", "google.protobuf.StringValue", "google.protobuf.UInt32Value",
-		"google.protobuf.Int32Value", "google.protobuf.DoubleValue":
+	case "google.protobuf.BoolValue", "google.protobuf.StringValue", "google.protobuf.BytesValue",
+		"google.protobuf.Int32Value", "google.protobuf.UInt32Value",
+		"google.protobuf.Int64Value", "google.protobuf.UInt64Value",
+		"google.protobuf.FloatValue", "google.protobuf.DoubleValue":
 		fd := m.Descriptor().Fields().ByName("value")
 		return scalarNode(fd, m.Get(fd))
 	}
@@ -96,18 +104,56 @@ func scalarNode(fd protoreflect.FieldDescriptor, v protoreflect.Value) *yaml.Nod
 		return Str(strconv.FormatInt(v.Int(), 10))
 	case protoreflect.Uint64Kind, protoreflect.Fixed64Kind:
 		return Str(strconv.FormatUint(v.Uint(), 10))
-	case protoreflect.FloatKind, protoreflect.DoubleKind:
-		return &yaml.Node{Kind: yaml.ScalarNode, Tag: yaml.NodeTagFloat, Value: strconv.FormatFloat(v.Float(), 'g', -1, 64)}
+	case protoreflect.FloatKind:
+		return floatNode(v.Float(), 32)
+	case protoreflect.DoubleKind:
+		return floatNode(v.Float(), 64)
 	case protoreflect.BytesKind:
-		return Str(string(v.Bytes()))
+		return Str(base64.StdEncoding.EncodeToString(v.Bytes()))
 	}
 	panic(fmt.Sprintf("object: unsupported protobuf field kind %v", fd.Kind()))
 }
 
-// formatDuration writes a Duration the way protojson and Istio do: whole seconds as
-// "180s", fractions with up to nine digits and no trailing zeros.
+// floatNode writes a float as protojson does: NaN and infinities as strings, other
+// values as JSON numbers in the shortest form for their bit size, with an exponent
+// only below 1e-6 or from 1e21 on (as encoding/json), e.g. "1e-07", "1e+21".
+func floatNode(f float64, bitSize int) *yaml.Node {
+	switch {
+	case math.IsNaN(f):
+		return Str("NaN")
+	case math.IsInf(f, 1):
+		return Str("Infinity")
+	case math.IsInf(f, -1):
+		return Str("-Infinity")
+	}
+	format := byte('f')
+	if abs := math.Abs(f); abs != 0 {
+		if bitSize == 64 && (abs < 1e-6 || abs >= 1e21) || bitSize == 32 && (float32(abs) < 1e-6 || float32(abs) >= 1e21) {
+			format = 'e'
+		}
+	}
+	s := strconv.FormatFloat(f, format, -1, bitSize)
+	if format == 'e' {
+		// "1e-07" rather than "1e-7", as encoding/json writes it.
+		if n := len(s); n >= 4 && s[n-4] == 'e' && s[n-3] == '-' && s[n-2] == '0' {
+			s = s[:n-2] + s[n-1:]
+		}
+	}
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: yaml.NodeTagFloat, Value: s}
+}
+
+// formatDuration writes a Duration the way protojson and Istio's jsonpb do: seconds
+// with 0, 3, 6 or 9 fractional digits ("180s", "1.500s", "0.000001s", "-2.5" as
+// "-2.500s").
 func formatDuration(d *durationpb.Duration) string {
-	td := time.Duration(d.GetSeconds())*time.Second + time.Duration(d.GetNanos())
-	s := strconv.FormatFloat(td.Seconds(), 'f', -1, 64)
-	return s + "s"
+	s, ns := d.GetSeconds(), int64(d.GetNanos())
+	sign := ""
+	if s < 0 || ns < 0 {
+		sign, s, ns = "-", -s, -ns
+	}
+	x := fmt.Sprintf("%s%d.%09d", sign, s, ns)
+	x = strings.TrimSuffix(x, "000")
+	x = strings.TrimSuffix(x, "000")
+	x = strings.TrimSuffix(x, ".000")
+	return x + "s"
 }
