@@ -38,9 +38,11 @@ demo: build
 bench:
 	go test -run '^$$' -bench VsPassThrough -benchtime 3x ./fn/cmd/
 
-## e2e: every example through the real kustomize CLI, and kustomize fn run on the kpt package.
+## e2e: every example through the real kustomize CLI, kustomize fn run on the kpt package, and
+## (when kpt is on PATH; it says so when not) kpt fn render --allow-exec and kpt fn eval --exec.
 e2e: build kustomize
 	hack/e2e-kustomize.sh $(KUSTOMIZE) $(BIN)
+	hack/e2e-kpt.sh exec $(BIN)
 
 ## kustomize: the pinned kustomize CLI in bin/ (installed only when missing or another version).
 kustomize:

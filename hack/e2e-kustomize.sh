@@ -16,10 +16,9 @@ bin=$(realpath "$2")
 [ "$(basename "$bin")" = apirule-fn ] || { echo "e2e: $bin must be named apirule-fn" >&2; exit 2; }
 PATH="$(dirname "$bin"):$PATH"
 export PATH
+. hack/e2e-lib.sh
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-failed=0
-fail() { echo "FAIL: $*" >&2; failed=$((failed + 1)); }
 
 echo "e2e: $("$kustomize" version), $(apirule-fn --version)"
 
@@ -74,18 +73,7 @@ fi
 # 4. kustomize fn run on the kpt package, as kpt fn render would run it.
 pkg="$tmp/kpt-package"
 cp -r examples/kpt-package "$pkg"
-for f in "$pkg"/*.yaml "$pkg"/Kptfile; do
-  # Drop every YAML document that carries the ownership annotation.
-  awk '
-    function flush() {
-      if (doc != "" && doc !~ /apirule\.krm\.dev\/generated-from:/) { if (kept++) printf "---\n"; printf "%s", doc }
-      doc = ""
-    }
-    /^---$/ { flush(); next }
-    { doc = doc $0 "\n" }
-    END { flush() }' "$f" >"$f.tmp"
-  mv "$f.tmp" "$f"
-done
+strip_generated "$pkg"
 if diff -r -q examples/kpt-package "$pkg" >/dev/null; then
   fail "examples/kpt-package holds no generated objects"
 fi
@@ -104,8 +92,4 @@ for run in 1 2; do
   fi
 done
 
-if [ "$failed" -gt 0 ]; then
-  echo "e2e: $failed check(s) failed" >&2
-  exit 1
-fi
-echo "e2e: all checks passed"
+e2e_summary e2e
