@@ -1,7 +1,8 @@
 # apirule-fn as a container KRM function for kustomize (container: {image: ...}) and
 # kpt (Kptfile pipeline image:). Multi-arch: make image
 # (docker buildx build --platform linux/amd64,linux/arm64). The go build flags are the
-# Makefile's GO_BUILD_FLAGS; build_test.go checks that they match.
+# Makefile's GO_BUILD_FLAGS; build_test.go checks that they match. make e2e-container
+# builds the final stage as it is, on a local base, and runs it (image_test.go).
 
 # The builder runs on the build machine's platform and cross-compiles.
 FROM --platform=$BUILDPLATFORM golang:1.26.8-bookworm AS build

@@ -14,7 +14,7 @@ PLATFORMS := linux/amd64 linux/arm64 darwin/amd64 darwin/arm64
 KUSTOMIZE_VERSION := v5.8.1
 KUSTOMIZE := bin/kustomize
 
-.PHONY: build test lint demo bench e2e kustomize image dist e2e-oathkeeper
+.PHONY: build test lint demo bench e2e e2e-container kustomize image dist e2e-oathkeeper
 build:
 	CGO_ENABLED=0 go build $(GO_BUILD_FLAGS) -o $(BIN) .
 
@@ -43,6 +43,12 @@ bench:
 e2e: build kustomize
 	hack/e2e-kustomize.sh $(KUSTOMIZE) $(BIN)
 	hack/e2e-kpt.sh exec $(BIN)
+
+## e2e-container: the image (the Dockerfile's final stage on a local base) built with podman
+## and run: its contract, kustomize's container: and kpt's image: paths. Installs podman and
+## runc with apt-get when missing (needs root); fails when the runtime cannot start.
+e2e-container: build kustomize
+	hack/e2e-container.sh $(KUSTOMIZE) $(BIN) $(VERSION)
 
 ## kustomize: the pinned kustomize CLI in bin/ (installed only when missing or another version).
 kustomize:

@@ -1,6 +1,7 @@
 package main
 
-// No Docker engine runs in CI, so the image build is checked statically: the
+// No Docker engine runs in CI and registries are unreachable, so the build stage
+// is checked statically (make e2e-container builds and runs the final stage): the
 // Dockerfile must compile with exactly the Makefile's GO_BUILD_FLAGS, from the Go
 // version of go.mod, into a distroless image; and a binary built with those flags
 // must be static, stripped and carry the injected version.

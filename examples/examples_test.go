@@ -42,7 +42,7 @@ const (
 
 // noGolden lists the kustomizations that cannot be built here, and why.
 var noGolden = map[string]string{
-	"container": "runs the function image: needs a container engine (TestContainerExample uses a docker stand-in)",
+	"container": "runs the function image: needs a container engine (make e2e-container runs it with podman; TestContainerExample uses a docker stand-in)",
 }
 
 var update = os.Getenv("UPDATE_GOLDEN") == "1"
