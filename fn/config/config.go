@@ -13,6 +13,7 @@ import (
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
+	"github.com/apirule-krm/apirule-fn/fn/istiodrules"
 	"github.com/apirule-krm/apirule-fn/fn/yamlsafe"
 )
 
@@ -182,10 +183,30 @@ func (c *Config) Validate(prefix string) []*FieldError {
 	} else if p, err := strconv.ParseUint(port, 10, 16); err != nil || p == 0 {
 		add("oathkeeperProxy", "port must be 1..65535, got %q", port)
 	}
-	for i, o := range c.DefaultCorsPolicy.AllowOrigins {
-		if k, _, ok := strings.Cut(o, ":"); !ok || (k != "regex" && k != "prefix" && k != "exact") {
-			add(fmt.Sprintf("defaultCorsPolicy.allowOrigins[%d]", i), "must start with regex:, prefix: or exact:, got %q", o)
+	// Values written into Istio objects are checked with istiod's rules: the
+	// Oathkeeper proxy is a route destination, the CORS default a VirtualService
+	// policy, the selectors workload selectors.
+	istio := func(key string, err error) {
+		if err != nil {
+			add(key, "%s", err.Error())
 		}
+	}
+	if host, _, err := net.SplitHostPort(c.OathkeeperProxy); err == nil && host != "" {
+		istio("oathkeeperProxy", istiodrules.DestinationHost(host))
+	}
+	for i, o := range c.DefaultCorsPolicy.AllowOrigins {
+		key := fmt.Sprintf("defaultCorsPolicy.allowOrigins[%d]", i)
+		if k, v, ok := strings.Cut(o, ":"); !ok || (k != "regex" && k != "prefix" && k != "exact") {
+			add(key, "must start with regex:, prefix: or exact:, got %q", o)
+		} else {
+			istio(key, istiodrules.CORSOrigin(k, v))
+		}
+	}
+	for i, m := range c.DefaultCorsPolicy.AllowMethods {
+		istio(fmt.Sprintf("defaultCorsPolicy.allowMethods[%d]", i), istiodrules.CORSMethod(m))
+	}
+	for i, h := range c.DefaultCorsPolicy.AllowHeaders {
+		istio(fmt.Sprintf("defaultCorsPolicy.allowHeaders[%d]", i), istiodrules.CORSHeaderName(h))
 	}
 	for _, k := range sortedKeys(c.ServiceSelectors) {
 		if !isNamespacedName(k) {
@@ -194,7 +215,9 @@ func (c *Config) Validate(prefix string) []*FieldError {
 		if len(c.ServiceSelectors[k]) == 0 {
 			add("serviceSelectors."+k, "selector must not be empty")
 		}
+		istio("serviceSelectors."+k, istiodrules.Selector(c.ServiceSelectors[k]))
 	}
+	istio("selectorLabel", istiodrules.Selector(map[string]string{c.SelectorLabel: "name"}))
 	for _, k := range sortedKeys(c.Gateways) {
 		if !isNamespacedName(k) {
 			add("gateways."+k, "key must be <namespace>/<name>")

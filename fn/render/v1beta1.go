@@ -82,6 +82,9 @@ func (r *v1beta1Renderer) render() {
 	if r.out.Failed() || !r.checkReferences() {
 		return
 	}
+	if r.checkIstiod(); r.out.Failed() {
+		return
+	}
 	vs, ok := r.virtualService()
 	if !ok {
 		return

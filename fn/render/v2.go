@@ -65,6 +65,10 @@ func V2(ctx *Context, ar *apirule.V2APIRule) Output {
 	if out.Failed() {
 		return out
 	}
+	r.checkIstiod(&out)
+	if out.Failed() {
+		return out
+	}
 	out.Objects, out.Hosts = r.objects(), r.hosts
 	out.Lint(lint.V2(ar))
 	return out
