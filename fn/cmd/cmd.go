@@ -17,9 +17,6 @@ import (
 	"github.com/apirule-krm/apirule-fn/fn/yamlsafe"
 )
 
-// Version is set at build time with -ldflags "-X .../fn/cmd.Version=...".
-var Version = "dev"
-
 // MaxInputEnv raises the stdin byte limit above the default; the function config
 // arrives inside the input, so it can lower the limit but not raise it for stdin.
 const MaxInputEnv = "APIRULE_FN_MAX_INPUT_BYTES"
@@ -32,7 +29,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			fmt.Fprint(stdout, usage)
 			return 0
 		case "--version", "version":
-			fmt.Fprintf(stdout, "apirule-fn %s\n", Version)
+			fmt.Fprintf(stdout, "apirule-fn %s\n", version())
 			return 0
 		case "--schema", "schema":
 			fmt.Fprint(stdout, config.Schema())
