@@ -21,6 +21,35 @@ import (
 // arrives inside the input, so it can lower the limit but not raise it for stdin.
 const MaxInputEnv = "APIRULE_FN_MAX_INPUT_BYTES"
 
+// options are the flags that shape what standalone and stream mode print.
+type options struct {
+	// verbose prints every result on stderr, infos (the render report) included.
+	verbose bool
+	// generatedOnly prints only the generated objects, ready for kubectl apply.
+	generatedOnly bool
+	// outputOnError prints the objects even when an error is reported.
+	outputOnError bool
+}
+
+// flags reads the leading flags of args and returns the rest.
+func flags(args []string) (options, []string, error) {
+	var o options
+	for len(args) > 0 && strings.HasPrefix(args[0], "-") && args[0] != "-" {
+		switch args[0] {
+		case "-v", "--verbose":
+			o.verbose = true
+		case "--generated-only":
+			o.generatedOnly = true
+		case "--output-on-error":
+			o.outputOnError = true
+		default:
+			return o, nil, fmt.Errorf("unknown flag %s (see apirule-fn --help)", yamlsafe.Escape(args[0]))
+		}
+		args = args[1:]
+	}
+	return o, args, nil
+}
+
 // Main runs the command and returns the process exit code.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) > 0 {
@@ -35,10 +64,11 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			fmt.Fprint(stdout, config.Schema())
 			return 0
 		}
-		if strings.HasPrefix(args[0], "-") {
-			fmt.Fprintf(stderr, "apirule-fn: unknown flag %s (see apirule-fn --help)\n", yamlsafe.Escape(args[0]))
-			return 2
-		}
+	}
+	opts, args, err := flags(args)
+	if err != nil {
+		fmt.Fprintf(stderr, "apirule-fn: %v\n", err)
+		return 2
 	}
 	limit, err := inputLimit()
 	if err != nil {
@@ -58,7 +88,12 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "apirule-fn: %s\n", yamlsafe.Escape(err.Error()))
 		return 1
 	}
-	return run(in, len(args) > 0, stdout, stderr)
+	if in.Wrapped && len(args) == 0 && (opts.generatedOnly || opts.outputOnError) {
+		fmt.Fprintln(stderr, "apirule-fn: --generated-only and --output-on-error shape standalone and stream output; "+
+			"a ResourceList in comes out as a ResourceList with every item")
+		return 2
+	}
+	return run(in, len(args) > 0, opts, stdout, stderr)
 }
 
 func inputLimit() (int64, error) {
@@ -78,7 +113,38 @@ func readStdin(stdin io.Reader, limit int64) (*krmio.Input, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read stdin: %w", err)
 	}
-	return krmio.Parse(data)
+	in, err := krmio.Parse(data)
+	if err != nil || in.Wrapped {
+		return in, err
+	}
+	return in, configFromStream(in)
+}
+
+// configFromStream takes the APIRuleTransformer document of a plain stream as the
+// function config: a stream has no other place for it, and passed through it would
+// go to the cluster with the rendered objects.
+func configFromStream(in *krmio.Input) error {
+	items := in.Items[:0:0]
+	for _, n := range in.Items {
+		if !isTransformerConfig(n) {
+			items = append(items, n)
+			continue
+		}
+		if in.FunctionConfig != nil {
+			return fmt.Errorf("the stream holds more than one %s document: keep one, the function config", config.Kind)
+		}
+		in.FunctionConfig = n
+	}
+	in.Items = items
+	return nil
+}
+
+func isTransformerConfig(n *yaml.Node) bool {
+	if n.Kind != yaml.MappingNode {
+		return false
+	}
+	rn := yaml.NewRNode(n)
+	return rn.GetApiVersion() == config.APIVersion && rn.GetKind() == config.Kind
 }
 
 // readStandalone reads CONFIG.yaml and the resource files ("-" is stdin).
@@ -91,10 +157,13 @@ func readStandalone(args []string, stdin io.Reader, limit int64) (*krmio.Input, 
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", args[0], err)
 	}
-	if len(cfgIn.Items) != 1 {
-		return nil, fmt.Errorf("%s: want exactly one function config document, found %d", args[0], len(cfgIn.Items))
+	if len(cfgIn.Items) > 1 {
+		return nil, fmt.Errorf("%s: want one function config document (or none for the defaults), found %d", args[0], len(cfgIn.Items))
 	}
-	in := &krmio.Input{FunctionConfig: cfgIn.Items[0], Bytes: cfgIn.Bytes}
+	in := &krmio.Input{Bytes: cfgIn.Bytes}
+	if len(cfgIn.Items) == 1 {
+		in.FunctionConfig = cfgIn.Items[0]
+	}
 	files := args[1:]
 	if len(files) == 0 {
 		files = []string{"-"}
@@ -129,7 +198,7 @@ func readFile(name string, stdin io.Reader, limit int64) ([]byte, error) {
 	return data, nil
 }
 
-func run(in *krmio.Input, standalone bool, stdout, stderr io.Writer) int {
+func run(in *krmio.Input, standalone bool, opts options, stdout, stderr io.Writer) int {
 	rl := &framework.ResourceList{}
 	if in.FunctionConfig != nil {
 		rl.FunctionConfig = yaml.NewRNode(in.FunctionConfig)
@@ -164,11 +233,33 @@ func run(in *krmio.Input, standalone bool, stdout, stderr io.Writer) int {
 	} else {
 		out.StripReaderAnnotations = standalone
 	}
+	if !out.Wrapped {
+		// A stream goes to kubectl apply: on an error, nothing unless asked.
+		if rl.Results.ExitCode() != 0 && !opts.outputOnError {
+			out.Items = nil
+		}
+		if opts.generatedOnly {
+			out.Items = generated(out.Items)
+		}
+	}
 	if err := krmio.Write(stdout, out); err != nil {
 		fmt.Fprintf(stderr, "apirule-fn: %s\n", yamlsafe.Escape(err.Error()))
 		return 1
 	}
-	return report(rl.Results, stderr, !out.Wrapped)
+	return report(rl.Results, stderr, func(s framework.Severity) bool {
+		return s == framework.Error || (s == framework.Warning && !out.Wrapped) || opts.verbose
+	})
+}
+
+// generated keeps the objects the function generated.
+func generated(items []*yaml.RNode) []*yaml.RNode {
+	var out []*yaml.RNode
+	for _, it := range items {
+		if _, ok := it.GetAnnotations()[processor.OwnerAnnotation]; ok {
+			out = append(out, it)
+		}
+	}
+	return out
 }
 
 // escapeResults escapes control and other non-printable characters in everything a
@@ -190,11 +281,11 @@ func escapeResults(results framework.Results) {
 	}
 }
 
-// report prints error results to stderr, one line each (kustomize shows only
-// stderr), and every result when the output has no place for them.
-func report(results framework.Results, stderr io.Writer, all bool) int {
+// report prints the results show selects to stderr, one line each (kustomize shows
+// only stderr; a stream has no place for results).
+func report(results framework.Results, stderr io.Writer, show func(framework.Severity) bool) int {
 	for _, r := range results {
-		if r.Severity == framework.Error || all {
+		if show(r.Severity) {
 			fmt.Fprintln(stderr, "apirule-fn: "+oneLine(r))
 		}
 	}

@@ -69,7 +69,7 @@ func FuzzResourceList(f *testing.F) {
 	})
 }
 
-// wrap makes a ResourceList of a resource stream and a config document.
+// wrap makes a ResourceList of a resource stream and a config document ("": none).
 func wrap(resources, config string) string {
 	var b strings.Builder
 	b.WriteString("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n")
@@ -78,7 +78,9 @@ func wrap(resources, config string) string {
 			b.WriteString("- " + strings.ReplaceAll(strings.TrimSpace(doc), "\n", "\n  ") + "\n")
 		}
 	}
-	b.WriteString("functionConfig:\n  " + strings.ReplaceAll(strings.TrimSpace(config), "\n", "\n  ") + "\n")
+	if config != "" {
+		b.WriteString("functionConfig:\n  " + strings.ReplaceAll(strings.TrimSpace(config), "\n", "\n  ") + "\n")
+	}
 	return b.String()
 }
 

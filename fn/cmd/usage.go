@@ -9,11 +9,21 @@ Usage:
                                       (kustomize transformers, kpt pipelines, kpt fn eval --exec);
                                       plain multi-document YAML on stdin is read as items and
                                       written back as a stream
-  apirule-fn CONFIG.yaml [FILE...]    standalone: the function config and resource files ("-" or
-                                      none: stdin); prints the rendered objects as a YAML stream
+  apirule-fn CONFIG.yaml [FILE...]    standalone: the function config (an empty file: defaults)
+                                      and resource files ("-" or none: stdin); prints the input
+                                      and the rendered objects as a YAML stream. In a plain stream
+                                      on stdin, an APIRuleTransformer document is the config
   apirule-fn --schema                 print the OpenAPI schema of the function config
   apirule-fn --version                print the version
   apirule-fn --help                   this text
+
+Flags, before CONFIG.yaml (standalone and stream mode):
+  --generated-only    print only the generated objects (no APIRules, no input objects):
+                      apirule-fn --generated-only config.yaml apirules.yaml | kubectl apply -f -
+  --output-on-error   print the objects even when an error is reported (by default an error
+                      prints nothing on stdout, so a pipe into kubectl apply applies nothing)
+  -v, --verbose       print every result on stderr, the infos too: one per APIRule listing the
+                      objects it produced (kpt shows them among the results anyway)
 
 Generated objects carry the annotation apirule.krm.dev/generated-from: <namespace>/<name> of
 their APIRule; every run replaces the objects carrying it, so running again is safe.

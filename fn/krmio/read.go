@@ -21,6 +21,9 @@ var resourceListVersions = map[string]bool{
 	"config.kubernetes.io/v1alpha1": true,
 }
 
+// IsResourceListVersion reports whether a ResourceList of apiVersion is read as one.
+func IsResourceListVersion(apiVersion string) bool { return resourceListVersions[apiVersion] }
+
 // Input is what was read.
 type Input struct {
 	// Wrapped is true when the input was a ResourceList; APIVersion is its apiVersion.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/apirule-krm/apirule-fn/fn/apirule"
 	"github.com/apirule-krm/apirule-fn/fn/config"
+	"github.com/apirule-krm/apirule-fn/fn/krmio"
 	"github.com/apirule-krm/apirule-fn/fn/yamlsafe"
 )
 
@@ -192,7 +193,10 @@ func (c *itemChecker) item(n *yaml.Node) *itemProblem {
 	switch {
 	case kind == "ResourceList" || kind == "List" || kind == "FunctionResultList" ||
 		(strings.HasSuffix(kind, "List") && field(n, "items") != nil):
-		return problem("a %s cannot be an item; pass its items instead", kind).in("kind")
+		return problem("a %s cannot be an item; pass its items instead%s", kind, listHint(apiVersion, kind)).in("kind")
+	case strings.HasPrefix(apiVersion, resourceListGroup+"/") && (field(n, "items") != nil || field(n, "functionConfig") != nil ||
+		editDistance(strings.ToLower(kind), "resourcelist") <= 3):
+		return problem("kind %q of %s is not a ResourceList, so the input is read as a stream of objects: spell it kind: ResourceList", kind, apiVersion).in("kind")
 	case apirule.IsAPIRule(apiVersion, kind) && c.anchors+c.aliases > 0:
 		return c.firstAnchorOrAlias(n)
 	case c.aliases > 0:
@@ -206,6 +210,18 @@ func (c *itemChecker) item(n *yaml.Node) *itemProblem {
 		expandAliases(n)
 	}
 	return checkMetadata(n)
+}
+
+// resourceListGroup is the group of ResourceList; no object of a cluster has it.
+const resourceListGroup = "config.kubernetes.io"
+
+// listHint says why a ResourceList was read as an item when it is the only
+// document: its apiVersion is not one the function reads.
+func listHint(apiVersion, kind string) string {
+	if kind != "ResourceList" || krmio.IsResourceListVersion(apiVersion) {
+		return ""
+	}
+	return fmt.Sprintf(" (a ResourceList is read as the whole input only with apiVersion %s/v1, v1beta1 or v1alpha1; this one has %q)", resourceListGroup, apiVersion)
 }
 
 // saturated caps expanded sizes so that nested aliases cannot overflow an int.

@@ -43,7 +43,7 @@ func (p Processor) Process(rl *framework.ResourceList) error {
 		return rl.Results
 	}
 	run := &run{cfg: cfg}
-	rl.Items, rl.Results = run.process(rl.Items), append(rl.Results, run.results...)
+	rl.Items, rl.Results = run.process(rl.FunctionConfig, rl.Items), append(rl.Results, run.results...)
 	if rl.Results.ExitCode() != 0 {
 		return rl.Results
 	}
@@ -63,8 +63,9 @@ type run struct {
 	seen      map[string]bool
 }
 
-func (r *run) process(items []*yaml.RNode) []*yaml.RNode {
+func (r *run) process(fc *yaml.RNode, items []*yaml.RNode) []*yaml.RNode {
 	items = prune(items)
+	r.results = append(r.results, nearMisses(fc, items)...)
 	r.view = cluster.New(items, r.cfg)
 	r.taken, r.nextIndex, r.seen = map[string]string{}, map[string]int{}, map[string]bool{}
 	for _, it := range items {
@@ -82,6 +83,7 @@ func (r *run) process(items []*yaml.RNode) []*yaml.RNode {
 		objs := r.apiRule(it)
 		if objs != nil {
 			rendered++
+			r.results = append(r.results, r.renderReport(it, objs))
 		}
 		generated += len(objs)
 		if r.cfg.Mode == config.ModeRender {
@@ -94,6 +96,20 @@ func (r *run) process(items []*yaml.RNode) []*yaml.RNode {
 	}
 	r.results = append(r.results, &framework.Result{Severity: framework.Info, Message: summary})
 	return out
+}
+
+// renderReport is the info result that lists what an APIRule produced, for
+// reviewers: kpt shows it among the results, standalone mode with --verbose.
+func (r *run) renderReport(it *yaml.RNode, objs []*yaml.RNode) *framework.Result {
+	names := make([]string, len(objs))
+	for i, o := range objs {
+		names[i] = o.GetKind() + " " + o.GetNamespace() + "/" + o.GetName()
+	}
+	verb := "rendered"
+	if r.cfg.Mode == config.ModeValidate {
+		verb = "would render (mode: validate)"
+	}
+	return result(framework.Info, itemRef(it), "", fmt.Sprintf("%s %d object(s): %s", verb, len(objs), strings.Join(names, ", ")), fileOf(it))
 }
 
 // prune drops the objects an earlier run generated.
