@@ -1,0 +1,209 @@
+package access
+
+import (
+	"encoding/json"
+	"fmt"
+	"net"
+	"strings"
+
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
+	networking "istio.io/api/networking/v1"
+	security "istio.io/api/security/v1"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+
+	"github.com/apirule-krm/apirule-fn/fn/config"
+	"github.com/apirule-krm/apirule-fn/fn/kinds/authorizationpolicy"
+	"github.com/apirule-krm/apirule-fn/fn/kinds/oathkeeperrule"
+	"github.com/apirule-krm/apirule-fn/fn/kinds/requestauthentication"
+	"github.com/apirule-krm/apirule-fn/fn/kinds/virtualservice"
+	"github.com/apirule-krm/apirule-fn/fn/object"
+)
+
+// RootNamespace is Istio's root namespace: its namespace-wide policies apply to
+// every workload of the mesh.
+const RootNamespace = "istio-system"
+
+// Mesh holds the objects requests are decided by. Build it with New and the Add
+// methods; Evaluate does not change it.
+type Mesh struct {
+	// Selector returns the workload labels of Service namespace/name (its
+	// spec.selector), or false when unknown. Nil, or false: Services added with
+	// AddNodes, else {app: <name>}, the label a renderer assumes.
+	Selector func(namespace, name string) (map[string]string, bool)
+	// OathkeeperProxy is host:port of the Oathkeeper proxy (default: the
+	// function's default, config.DefaultOathkeeperProxy).
+	OathkeeperProxy string
+	// OathkeeperPrincipal is the identity Oathkeeper forwards requests with (default:
+	// the principal the controller allows for Oathkeeper routes).
+	OathkeeperPrincipal string
+	// GatewayPrincipal is the identity of the ingress gateway (default: Istio's).
+	GatewayPrincipal string
+
+	virtualServices []virtualService
+	policies        []policy
+	authns          []requestAuthn
+	rules           []oryRule
+	services        map[string]map[string]string
+}
+
+type virtualService struct {
+	namespace, name string
+	spec            *networking.VirtualService
+}
+
+type policy struct {
+	namespace, name string
+	spec            *security.AuthorizationPolicy
+}
+
+type requestAuthn struct {
+	namespace, name string
+	spec            *security.RequestAuthentication
+}
+
+// New returns an empty Mesh with the defaults of the Kyma API Gateway.
+func New() *Mesh {
+	return &Mesh{
+		OathkeeperProxy:     config.DefaultOathkeeperProxy,
+		OathkeeperPrincipal: authorizationpolicy.OathkeeperMaesterPrincipal,
+		GatewayPrincipal:    authorizationpolicy.IngressGatewayPrincipal,
+		services:            map[string]map[string]string{},
+	}
+}
+
+// Add adds one object by apiVersion, kind, namespace, name and spec. Kinds other
+// than VirtualService, AuthorizationPolicy, RequestAuthentication and Oathkeeper
+// Rule are ignored, so whole ResourceLists can be added.
+func (m *Mesh) Add(apiVersion, kind, namespace, name string, spec *yaml.Node) error {
+	group, _, _ := strings.Cut(apiVersion, "/")
+	var err error
+	switch {
+	case group == virtualservice.Group && kind == virtualservice.Kind:
+		vs := &networking.VirtualService{}
+		if err = decodeSpec(spec, vs); err == nil {
+			m.virtualServices = append(m.virtualServices, virtualService{namespace, name, vs})
+		}
+	case group == authorizationpolicy.Group && kind == authorizationpolicy.Kind:
+		ap := &security.AuthorizationPolicy{}
+		if err = decodeSpec(spec, ap); err == nil {
+			m.policies = append(m.policies, policy{namespace, name, ap})
+		}
+	case group == requestauthentication.Group && kind == requestauthentication.Kind:
+		ra := &security.RequestAuthentication{}
+		if err = decodeSpec(spec, ra); err == nil {
+			m.authns = append(m.authns, requestAuthn{namespace, name, ra})
+		}
+	case group == oathkeeperrule.Group && kind == oathkeeperrule.Kind:
+		var r oryRule
+		if err = decodeJSON(spec, &r.spec); err == nil {
+			r.namespace, r.name = namespace, name
+			err = r.compile()
+			m.rules = append(m.rules, r)
+		}
+	default:
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("%s %s/%s: %w", kind, namespace, name, err)
+	}
+	return nil
+}
+
+// AddObjects adds generated objects, as a renderer returns them.
+func (m *Mesh) AddObjects(objs []*object.Object) error {
+	for _, o := range objs {
+		if err := m.Add(o.APIVersion, o.Kind, o.Namespace, o.Name, o.Spec); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// AddNodes adds the objects among items (a ResourceList's items or a YAML
+// stream), and remembers the selectors of v1 Services for Selector.
+func (m *Mesh) AddNodes(items []*yaml.RNode) error {
+	for _, it := range items {
+		spec := it.Field("spec")
+		var specNode *yaml.Node
+		if spec != nil {
+			specNode = spec.Value.YNode()
+		}
+		if it.GetApiVersion() == "v1" && it.GetKind() == "Service" {
+			sel := map[string]string{}
+			if specNode != nil {
+				var s struct {
+					Selector map[string]string `json:"selector"`
+				}
+				if err := decodeJSON(specNode, &s); err == nil && len(s.Selector) > 0 {
+					sel = s.Selector
+				}
+			}
+			m.services[it.GetNamespace()+"/"+it.GetName()] = sel
+			continue
+		}
+		if err := m.Add(it.GetApiVersion(), it.GetKind(), it.GetNamespace(), it.GetName(), specNode); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func decodeJSON(spec *yaml.Node, v any) error {
+	if spec == nil {
+		return nil
+	}
+	b, err := yaml.NewRNode(spec).MarshalJSON()
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, v)
+}
+
+func decodeSpec(spec *yaml.Node, m proto.Message) error {
+	if spec == nil {
+		return nil
+	}
+	b, err := yaml.NewRNode(spec).MarshalJSON()
+	if err != nil {
+		return err
+	}
+	return protojson.UnmarshalOptions{DiscardUnknown: true}.Unmarshal(b, m)
+}
+
+// workloadLabels returns the pod labels behind Service namespace/name.
+func (m *Mesh) workloadLabels(namespace, name string) map[string]string {
+	if m.Selector != nil {
+		if l, ok := m.Selector(namespace, name); ok {
+			return l
+		}
+	}
+	if l, ok := m.services[namespace+"/"+name]; ok {
+		return l
+	}
+	return map[string]string{"app": name}
+}
+
+// serviceOf splits a destination host "<name>.<namespace>.svc.cluster.local"
+// (port optional); ok is false for other hosts.
+func serviceOf(host string) (namespace, name string, ok bool) {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	parts := strings.Split(host, ".")
+	if len(parts) < 2 || (len(parts) > 2 && parts[2] != "svc") {
+		return "", "", false
+	}
+	return parts[1], parts[0], true
+}
+
+func (m *Mesh) isOathkeeper(host string) bool {
+	want, _, err := net.SplitHostPort(m.OathkeeperProxy)
+	if err != nil {
+		want = m.OathkeeperProxy
+	}
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	return host == want
+}
