@@ -1,7 +1,9 @@
 # e2e-lib.sh: what the e2e scripts share; source it from the repository root.
 #   fail MSG               count a failed check and say why on stderr
 #   timed LABEL CMD...     run CMD, print "ok|FAIL LABEL (Ns)"; CMD's output goes to
-#                          $tmp/last.out and $tmp/last.err, shown when it fails
+#                          $tmp/last.out and $tmp/last.err, shown when it fails; CMD
+#                          is stopped after E2E_TIMEOUT seconds (default 300), so a
+#                          hung runtime fails the run instead of hanging CI
 #   strip_generated DIR    drop every YAML document carrying the ownership annotation
 #                          from DIR's files: what a package looks like before rendering
 #   e2e_summary NAME       the closing line; exits 1 when a check failed
@@ -18,11 +20,13 @@ seconds_since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1fs", b
 timed() {
   local label=$1 start=$EPOCHREALTIME
   shift
-  if "$@" >"$tmp/last.out" 2>"$tmp/last.err"; then
+  if timeout "${E2E_TIMEOUT:-300}" "$@" >"$tmp/last.out" 2>"$tmp/last.err"; then
     echo "ok   $label ($(seconds_since "$start"))"
   else
-    local rc=$?
-    fail "$label exited $rc after $(seconds_since "$start"): $*"
+    local rc=$? why
+    why="exited $rc"
+    [ "$rc" = 124 ] && why="timed out"
+    fail "$label $why after $(seconds_since "$start"): $*"
     sed 's/^/  | /' "$tmp/last.err" "$tmp/last.out" >&2
     return "$rc"
   fi
