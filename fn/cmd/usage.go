@@ -1,6 +1,9 @@
 package cmd
 
-const usage = `apirule-fn renders Kyma APIRules (gateway.kyma-project.io v1alpha1, v1beta1, v2alpha1, v2)
+import "github.com/apirule-krm/apirule-fn/fn/config"
+
+// usage is the --help text; the config keys come from fn/config, their one source.
+var usage = `apirule-fn renders Kyma APIRules (gateway.kyma-project.io v1alpha1, v1beta1, v2alpha1, v2)
 into the Istio VirtualService, AuthorizationPolicy, RequestAuthentication and Oathkeeper Rule
 objects the Kyma API Gateway controller would create, at render time.
 
@@ -30,38 +33,7 @@ their APIRule; every run replaces the objects carrying it, so running again is s
 
 Function config (apiVersion: apirule.krm.dev/v1alpha1, kind: APIRuleTransformer, keys under
 spec; or a v1 ConfigMap with the same keys under data; none: all defaults):
-  jwtHandler          ory | istio. How v1alpha1/v1beta1 jwt rules are enforced.
-                      Default: the kyma-system/api-gateway-config ConfigMap in the input, else ory.
-  defaultDomain       Domain of short v1alpha1/v1beta1 hosts, and of v2 short hosts when the
-                      input has no Gateway at all and gateways does not name theirs. Default:
-                      gateways["kyma-system/kyma-gateway"], else the "*." host of the HTTPS
-                      server of the kyma-system/kyma-gateway Gateway in the input, else none.
-  oathkeeperProxy     host:port of the Oathkeeper proxy.
-                      Default: ory-oathkeeper-proxy.kyma-system.svc.cluster.local:4455
-  defaultCorsPolicy   {allowOrigins: ["regex:.*"], allowMethods: [...], allowHeaders: [...]}:
-                      CORS of v1alpha1/v1beta1 routes without corsPolicy. Default: the module's
-                      regex:.*, GET POST PUT DELETE PATCH, Authorization Content-Type *.
-  istioAPIVersion     v1 | v1beta1. Version of the Istio APIs written. Default: v1.
-  serviceSelectors    {"<ns>/<name>": {label: value}}: selectors of Services not in the input.
-  selectorLabel       Label assumed as the selector ({<label>: <service name>}) of a Service
-                      found neither in the input nor in serviceSelectors. Default: app.
-  gateways            {"<ns>/<name>": "<domain>"}: Gateways not in the input ("" if the domain
-                      is unknown).
-  extAuthProviders    [names]: envoyExtAuthzHttp providers when the istio-system/istio
-                      ConfigMap is not in the input.
-  strict              true: never assume a Service or Gateway that is neither in the input nor
-                      in the config. Default: false.
-  apiRules            local | keep. local marks APIRules config.kubernetes.io/local-config so
-                      kustomize build drops them and kpt live apply skips them. Default: local.
-  mode                render | validate. validate reports results only. Default: render.
-  maxInputBytes       Lowers the input size limit. The reader's limit, 67108864 (64 MiB) by default,
-                      applies anyway (on stdin the config arrives inside the input); raise it with
-                      the environment variable APIRULE_FN_MAX_INPUT_BYTES.
-  maxItems            Default 100000.
-  maxDepth            Nesting depth inside an APIRule or the config. Default 64.
-  maxScalarBytes      Default 1048576 (1 MiB).
-  maxRulesPerAPIRule  Default 1000.
-
+` + config.Help() + `
 The input stands in for the cluster: its Services, Gateways, VirtualServices and the
 kyma-system/api-gateway-config and istio-system/istio ConfigMaps are read (mark them
 config.kubernetes.io/local-config to keep them out of the output). The Services in the input

@@ -39,38 +39,43 @@ const (
 	IstioV1beta1 = "v1beta1"
 )
 
-// Config is the function config. JSON names are the config keys.
+// Config is the function config. It is the one source of the config keys: each
+// field's struct tags declare its key and what the schema says about it, and the
+// published schema (Schema), the key list of --help (Help) and the structural checks
+// of Load are derived from them (see keys.go for the tags). Defaults come from
+// Default; Validate holds only what a schema cannot say. A new key is a new field
+// here, plus a README row (a test checks that).
 type Config struct {
 	// JWTHandler selects how v1alpha1/v1beta1 jwt rules are enforced: "ory"
 	// (Oathkeeper) or "istio". Empty: the kyma-system/api-gateway-config ConfigMap in
 	// the input decides, else "ory".
-	JWTHandler string `json:"jwtHandler,omitempty"`
+	JWTHandler string `json:"jwtHandler,omitempty" enum:"ory,istio" help:"How v1alpha1/v1beta1 jwt rules are enforced. Default: the kyma-system/api-gateway-config ConfigMap in the input, else ory."`
 	// DefaultDomain completes short (dot-less) v1alpha1/v1beta1 hosts. Empty: the
 	// domain of the kyma-system/kyma-gateway Gateway in the input, if any.
-	DefaultDomain string `json:"defaultDomain,omitempty"`
+	DefaultDomain string `json:"defaultDomain,omitempty" help:"Domain of short v1alpha1/v1beta1 hosts, and of v2 short hosts when the input has no Gateway at all and gateways does not name theirs. Default: gateways[\"kyma-system/kyma-gateway\"], else the \"*.\" host of the HTTPS server of the kyma-system/kyma-gateway Gateway in the input, else none."`
 	// OathkeeperProxy is host:port of the Oathkeeper proxy that secured v1alpha1/v1beta1
 	// routes go to.
-	OathkeeperProxy string `json:"oathkeeperProxy,omitempty"`
+	OathkeeperProxy string `json:"oathkeeperProxy,omitempty" help:"host:port of the Oathkeeper proxy that secured v1alpha1/v1beta1 routes go to."`
 	// DefaultCorsPolicy is the CORS policy of v1alpha1/v1beta1 routes whose APIRule has none.
-	DefaultCorsPolicy *CorsDefaults `json:"defaultCorsPolicy,omitempty"`
+	DefaultCorsPolicy *CorsDefaults `json:"defaultCorsPolicy,omitempty" help:"CORS policy of v1alpha1/v1beta1 routes whose APIRule has no corsPolicy (the API Gateway module's values)."`
 	// IstioAPIVersion is the version of the Istio APIs written: "v1" or "v1beta1".
-	IstioAPIVersion string `json:"istioAPIVersion,omitempty"`
+	IstioAPIVersion string `json:"istioAPIVersion,omitempty" enum:"v1,v1beta1" help:"Version of the Istio APIs written."`
 	// ServiceSelectors gives the selector of Services not in the input: "ns/name" → labels.
-	ServiceSelectors map[string]map[string]string `json:"serviceSelectors,omitempty"`
+	ServiceSelectors map[string]map[string]string `json:"serviceSelectors,omitempty" help:"{\"<ns>/<name>\": {label: value}}: selectors of Services not in the input."`
 	// SelectorLabel is the label assumed as a Service's selector ({label: name}) when
 	// the Service is neither in the input nor in ServiceSelectors.
-	SelectorLabel string `json:"selectorLabel,omitempty"`
+	SelectorLabel string `json:"selectorLabel,omitempty" help:"Label assumed as the selector ({<label>: <service name>}) of a Service found neither in the input nor in serviceSelectors."`
 	// Gateways declares Gateways not in the input: "ns/name" → domain ("" if unknown).
-	Gateways map[string]string `json:"gateways,omitempty"`
+	Gateways map[string]string `json:"gateways,omitempty" help:"{\"<ns>/<name>\": \"<domain>\"}: Gateways not in the input (\"\" if the domain is unknown)."`
 	// ExtAuthProviders names the mesh's envoyExtAuthzHttp extension providers when the
 	// istio-system/istio ConfigMap is not in the input.
-	ExtAuthProviders []string `json:"extAuthProviders,omitempty"`
+	ExtAuthProviders []string `json:"extAuthProviders,omitempty" help:"[names]: envoyExtAuthzHttp extension providers when the istio-system/istio ConfigMap is not in the input."`
 	// Strict turns every render-time assumption into an error.
-	Strict bool `json:"strict,omitempty"`
+	Strict bool `json:"strict,omitempty" help:"true: never assume a Service or Gateway that is neither in the input nor in the config."`
 	// APIRules is "local" (mark APIRules config.kubernetes.io/local-config) or "keep".
-	APIRules string `json:"apiRules,omitempty"`
+	APIRules string `json:"apiRules,omitempty" enum:"local,keep" help:"local marks APIRules config.kubernetes.io/local-config so kustomize build drops them and kpt live apply skips them."`
 	// Mode is "render" (generate objects) or "validate" (results only).
-	Mode string `json:"mode,omitempty"`
+	Mode string `json:"mode,omitempty" enum:"render,validate" help:"validate reports results only and generates nothing."`
 	// Limits bound what the function reads.
 	Limits
 }
@@ -78,18 +83,18 @@ type Config struct {
 // CorsDefaults is the controller's CORS policy for routes of APIRules without one.
 type CorsDefaults struct {
 	// AllowOrigins entries are "regex:X", "prefix:X" or "exact:X", as the controller's flags.
-	AllowOrigins []string `json:"allowOrigins,omitempty"`
+	AllowOrigins []string `json:"allowOrigins,omitempty" pattern:"^(regex|prefix|exact):" help:"Entries regex:X, prefix:X or exact:X."`
 	AllowMethods []string `json:"allowMethods,omitempty"`
 	AllowHeaders []string `json:"allowHeaders,omitempty"`
 }
 
 // Limits bound the input so that hostile YAML cannot exhaust the function.
 type Limits struct {
-	MaxInputBytes      int64 `json:"maxInputBytes,omitempty"`
-	MaxItems           int   `json:"maxItems,omitempty"`
-	MaxDepth           int   `json:"maxDepth,omitempty"`
-	MaxScalarBytes     int   `json:"maxScalarBytes,omitempty"`
-	MaxRulesPerAPIRule int   `json:"maxRulesPerAPIRule,omitempty"`
+	MaxInputBytes      int64 `json:"maxInputBytes,omitempty" minimum:"1" help:"Lowers the input size limit. The reader's limit, 67108864 (64 MiB) by default, applies anyway (on stdin the config arrives inside the input); raise it with the environment variable APIRULE_FN_MAX_INPUT_BYTES."`
+	MaxItems           int   `json:"maxItems,omitempty" minimum:"1" help:"Items in the input."`
+	MaxDepth           int   `json:"maxDepth,omitempty" minimum:"1" help:"Nesting depth inside an APIRule or the config."`
+	MaxScalarBytes     int   `json:"maxScalarBytes,omitempty" minimum:"1" help:"Length of any scalar inside an APIRule or the config."`
+	MaxRulesPerAPIRule int   `json:"maxRulesPerAPIRule,omitempty" minimum:"1" help:"Rules of one APIRule."`
 }
 
 // Defaults of the settings.
@@ -158,26 +163,15 @@ func (e *FieldError) Error() string {
 	return e.Path + ": " + e.Message
 }
 
-// Validate checks the values of a defaulted config.
+// Validate checks what the schema cannot say about a defaulted config: the format of
+// oathkeeperProxy and of the <namespace>/<name> keys, non-empty selectors, and
+// istiod's rules for values written into Istio objects. Enums, minimums and
+// patterns are the schema's (see Load).
 func (c *Config) Validate(prefix string) []*FieldError {
 	var errs []*FieldError
 	add := func(key, format string, a ...any) {
 		errs = append(errs, &FieldError{Path: prefix + key, Message: fmt.Sprintf(format, a...)})
 	}
-	oneOf := func(key, v string, allowed ...string) {
-		for _, a := range allowed {
-			if v == a {
-				return
-			}
-		}
-		add(key, "unsupported value %q: supported values: %s", v, strings.Join(quoteAll(allowed), ", "))
-	}
-	if c.JWTHandler != "" {
-		oneOf("jwtHandler", c.JWTHandler, HandlerOry, HandlerIstio)
-	}
-	oneOf("istioAPIVersion", c.IstioAPIVersion, IstioV1, IstioV1beta1)
-	oneOf("apiRules", c.APIRules, APIRulesLocal, APIRulesKeep)
-	oneOf("mode", c.Mode, ModeRender, ModeValidate)
 	if host, port, err := net.SplitHostPort(c.OathkeeperProxy); err != nil || host == "" {
 		add("oathkeeperProxy", "must be host:port, got %q", c.OathkeeperProxy)
 	} else if p, err := strconv.ParseUint(port, 10, 16); err != nil || p == 0 {
@@ -196,9 +190,8 @@ func (c *Config) Validate(prefix string) []*FieldError {
 	}
 	for i, o := range c.DefaultCorsPolicy.AllowOrigins {
 		key := fmt.Sprintf("defaultCorsPolicy.allowOrigins[%d]", i)
-		if k, v, ok := strings.Cut(o, ":"); !ok || (k != "regex" && k != "prefix" && k != "exact") {
-			add(key, "must start with regex:, prefix: or exact:, got %q", o)
-		} else {
+		// The kind prefix is the schema's pattern (checkSchema); here istiod's rules.
+		if k, v, ok := strings.Cut(o, ":"); ok && (k == "regex" || k == "prefix" || k == "exact") {
 			istio(key, istiodrules.CORSOrigin(k, v))
 		}
 	}
@@ -221,15 +214,6 @@ func (c *Config) Validate(prefix string) []*FieldError {
 	for _, k := range sortedKeys(c.Gateways) {
 		if !isNamespacedName(k) {
 			add("gateways."+k, "key must be <namespace>/<name>")
-		}
-	}
-	for _, l := range []struct {
-		key string
-		v   int64
-	}{{"maxInputBytes", c.MaxInputBytes}, {"maxItems", int64(c.MaxItems)}, {"maxDepth", int64(c.MaxDepth)},
-		{"maxScalarBytes", int64(c.MaxScalarBytes)}, {"maxRulesPerAPIRule", int64(c.MaxRulesPerAPIRule)}} {
-		if l.v < 0 {
-			add(l.key, "must be positive, got %d", l.v)
 		}
 	}
 	return errs
@@ -286,8 +270,10 @@ func Load(fc *yaml.RNode) (*Config, []*FieldError) {
 	if errs := decode(values, c, prefix, prefix == "data."); len(errs) > 0 {
 		return nil, errs
 	}
+	// The schema checks what is set; Validate the rest, on the defaulted config.
+	schemaErrs := c.checkSchema(strings.TrimSuffix(prefix, "."))
 	c.Default()
-	if errs := c.Validate(prefix); len(errs) > 0 {
+	if errs := append(schemaErrs, c.Validate(prefix)...); len(errs) > 0 {
 		return nil, errs
 	}
 	return c, nil
@@ -374,14 +360,6 @@ func jsonFields(t reflect.Type) map[string]reflect.Type {
 func isNamespacedName(s string) bool {
 	ns, name, ok := strings.Cut(s, "/")
 	return ok && ns != "" && name != "" && !strings.Contains(name, "/")
-}
-
-func quoteAll(ss []string) []string {
-	out := make([]string, len(ss))
-	for i, s := range ss {
-		out[i] = strconv.Quote(s)
-	}
-	return out
 }
 
 func sortedKeys[V any](m map[string]V) []string {

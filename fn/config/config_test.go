@@ -81,12 +81,12 @@ spec:
   gateways: {"no-namespace": x}
   defaultCorsPolicy: {allowOrigins: ["*"]}
 `, wantErr: []string{
-			`spec.jwtHandler: unsupported value "oathkeeper"`,
-			`spec.istioAPIVersion: unsupported value "v2"`,
-			`spec.apiRules: unsupported value "drop"`,
-			`spec.mode: unsupported value "dry"`,
+			`spec.jwtHandler: Unsupported value: "oathkeeper"`,
+			`spec.istioAPIVersion: Unsupported value: "v2"`,
+			`spec.apiRules: Unsupported value: "drop"`,
+			`spec.mode: Unsupported value: "dry"`,
 			`spec.oathkeeperProxy: must be host:port`,
-			`spec.defaultCorsPolicy.allowOrigins[0]: must start with regex:, prefix: or exact:`,
+			`spec.defaultCorsPolicy.allowOrigins[0]: Invalid value: "*": spec.defaultCorsPolicy.allowOrigins[0] in body should match '^(regex|prefix|exact):'`,
 			`spec.gateways.no-namespace: key must be <namespace>/<name>`,
 		}},
 		{name: "wrong type", in: "apiVersion: apirule.krm.dev/v1alpha1\nkind: APIRuleTransformer\nmetadata: {name: x}\nspec: {strict: [true]}\n",
