@@ -3,7 +3,10 @@ module github.com/apirule-krm/apirule-fn
 go 1.26.8
 
 require (
+	github.com/dlclark/regexp2 v1.11.0
+	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3
 	github.com/stretchr/testify v1.12.1
+	golang.org/x/text v0.32.0
 	google.golang.org/protobuf v1.36.12
 	istio.io/api v1.32.0
 	sigs.k8s.io/kustomize/api v0.21.2

@@ -267,6 +267,9 @@ func (r *v1beta1Renderer) accessRules() ([]*object.Object, bool) {
 			Authenticators: authn, Mutators: rule.Mutators,
 			UpstreamURL: "http://" + t.Host() + ":" + strconv.FormatUint(uint64(t.Port), 10),
 		}
+		if r.checkOathkeeper(i, rule, spec, authn); r.out.Failed() {
+			return nil, false
+		}
 		node, err := spec.Spec()
 		if err != nil {
 			r.out.Fail(r.rulePath(i), err.Error())
