@@ -210,7 +210,9 @@ func (c *Config) Validate(prefix string) []*FieldError {
 		}
 		istio("serviceSelectors."+k, istiodrules.Selector(c.ServiceSelectors[k]))
 	}
-	istio("selectorLabel", istiodrules.Selector(map[string]string{c.SelectorLabel: "name"}))
+	if istiodrules.Selector(map[string]string{c.SelectorLabel: "name"}) != nil {
+		add("selectorLabel", "%q would be the key of assumed Service selectors, and istiod refuses a selector key with a wildcard", c.SelectorLabel)
+	}
 	for _, k := range sortedKeys(c.Gateways) {
 		if !isNamespacedName(k) {
 			add("gateways."+k, "key must be <namespace>/<name>")

@@ -89,6 +89,22 @@ spec:
 			`spec.defaultCorsPolicy.allowOrigins[0]: Invalid value: "*": spec.defaultCorsPolicy.allowOrigins[0] in body should match '^(regex|prefix|exact):'`,
 			`spec.gateways.no-namespace: key must be <namespace>/<name>`,
 		}},
+		{name: "values istiod would refuse in the objects", in: `apiVersion: apirule.krm.dev/v1alpha1
+kind: APIRuleTransformer
+metadata: {name: x}
+spec:
+  oathkeeperProxy: "oathkeeper_proxy.kyma-system.svc.cluster.local:4455"
+  selectorLabel: "app*"
+  serviceSelectors: {"demo/a": {app: "*"}}
+  defaultCorsPolicy: {allowOrigins: ["exact:"], allowMethods: [get], allowHeaders: ["a, b"]}
+`, wantErr: []string{
+			`spec.oathkeeperProxy: host "oathkeeper_proxy.kyma-system.svc.cluster.local" has the label "oathkeeper_proxy"`,
+			`spec.selectorLabel: "app*" would be the key of assumed Service selectors`,
+			`spec.serviceSelectors.demo/a: the workload selector has the label "app=*"`,
+			`spec.defaultCorsPolicy.allowOrigins[0]: the exact origin is empty`,
+			`spec.defaultCorsPolicy.allowMethods[0]: "get" is not a method istiod accepts`,
+			`spec.defaultCorsPolicy.allowHeaders[0]: "a, b" is not an HTTP header name`,
+		}},
 		{name: "wrong type", in: "apiVersion: apirule.krm.dev/v1alpha1\nkind: APIRuleTransformer\nmetadata: {name: x}\nspec: {strict: [true]}\n",
 			wantErr: []string{`spec.strict: invalid value`}},
 	}
