@@ -14,7 +14,7 @@ PLATFORMS := linux/amd64 linux/arm64 darwin/amd64 darwin/arm64
 KUSTOMIZE_VERSION := v5.8.1
 KUSTOMIZE := bin/kustomize
 
-.PHONY: build test lint demo bench e2e e2e-container kustomize image dist e2e-oathkeeper
+.PHONY: build test lint demo bench e2e e2e-container kustomize image dist e2e-oathkeeper test-istio
 build:
 	CGO_ENABLED=0 go build $(GO_BUILD_FLAGS) -o $(BIN) .
 
@@ -29,6 +29,14 @@ lint:
 	  if [ -n "$$out" ]; then echo "gofmt needed: $$out"; exit 1; fi
 	go vet ./...
 	cd test/apiserver && go vet ./...
+
+## test-istio: the output against istiod's validating webhook and Istio's analyzers, and the
+## generated-APIRule property test (test/istio, a separate module: istio.io/istio is heavy;
+## cold build about 4 minutes). The long property run: make test-istio ISTIO_PROPERTY=10m.
+ISTIO_PROPERTY ?=
+test-istio:
+	cd test/istio && go vet ./...
+	APIRULE_ISTIO_PROPERTY_DURATION=$(ISTIO_PROPERTY) test/istio/run.sh -timeout 0
 
 ## demo: render the seed example (httpbin secured with JWT) and print the result.
 demo: build
