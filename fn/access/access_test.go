@@ -29,7 +29,7 @@ func rendered(t *testing.T, stream string) *access.Mesh {
 	items, err := (&kio.ByteReader{Reader: strings.NewReader(stream), OmitReaderAnnotations: true}).Read()
 	require.NoError(t, err)
 	rl := &framework.ResourceList{Items: items}
-	require.NoError(t, processor.Processor{}.Process(rl))
+	require.NoError(t, (&processor.Processor{}).Process(rl))
 	m := access.New()
 	require.NoError(t, m.AddNodes(rl.Items))
 	return m

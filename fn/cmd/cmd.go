@@ -211,12 +211,15 @@ func run(in *krmio.Input, standalone bool, opts options, stdout, stderr io.Write
 		rl.Items, problems = processor.CheckInput(rl.FunctionConfig, in.Items, in.Bytes)
 	}
 	refused := len(problems) > 0
+	echoWarnings := false
 	if refused {
 		// The input is refused as a whole: the output carries the results only (a
 		// refused config may hold aliases to anchors that are not written).
 		rl.Items, rl.Results = nil, problems
 	} else {
-		var procErr error = processor.Processor{InputBytes: in.Bytes}.Process(rl)
+		p := &processor.Processor{InputBytes: in.Bytes}
+		var procErr error = p.Process(rl)
+		echoWarnings = p.EchoWarnings
 		var res framework.Results
 		if procErr != nil && !errors.As(procErr, &res) {
 			fmt.Fprintf(stderr, "apirule-fn: %s\n", yamlsafe.Escape(procErr.Error()))
@@ -247,7 +250,7 @@ func run(in *krmio.Input, standalone bool, opts options, stdout, stderr io.Write
 		return 1
 	}
 	return report(rl.Results, stderr, func(s framework.Severity) bool {
-		return s == framework.Error || (s == framework.Warning && !out.Wrapped) || opts.verbose
+		return s == framework.Error || (s == framework.Warning && (!out.Wrapped || echoWarnings)) || opts.verbose
 	})
 }
 

@@ -190,7 +190,11 @@ func TestConformance(t *testing.T) {
 
 			type failure struct{ ref, path, msg string }
 			var errs []failure
+			warnings := 0
 			for _, r := range out.Results {
+				if r.Severity == "warning" {
+					warnings++
+				}
 				if r.Severity == "error" {
 					errs = append(errs, failure{r.ResourceRef.Namespace + "/" + r.ResourceRef.Name, r.Field.Path, r.Message})
 				}
@@ -213,7 +217,7 @@ func TestConformance(t *testing.T) {
 				assert.Equal(t, 0, code, "exit code; stderr: %s", stderr)
 			} else {
 				assert.Equal(t, 1, code, "exit code")
-				assert.Equal(t, len(errs), strings.Count(string(stderr), "\n"), "one stderr line per error")
+				assert.Equal(t, len(errs)+warnings, strings.Count(string(stderr), "\n"), "one stderr line per error and warning")
 			}
 		})
 	}

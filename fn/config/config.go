@@ -35,6 +35,9 @@ const (
 	ModeRender   = "render"
 	ModeValidate = "validate"
 
+	StderrWarnings = "warnings"
+	StderrErrors   = "errors"
+
 	IstioV1      = "v1"
 	IstioV1beta1 = "v1beta1"
 )
@@ -70,8 +73,12 @@ type Config struct {
 	// ExtAuthProviders names the mesh's envoyExtAuthzHttp extension providers when the
 	// istio-system/istio ConfigMap is not in the input.
 	ExtAuthProviders []string `json:"extAuthProviders,omitempty" help:"[names]: envoyExtAuthzHttp extension providers when the istio-system/istio ConfigMap is not in the input."`
-	// Strict turns every render-time assumption into an error.
-	Strict bool `json:"strict,omitempty" help:"true: never assume a Service or Gateway that is neither in the input nor in the config."`
+	// Strict turns every warning into an error: render-time assumptions and the
+	// findings of the checks (unless the APIRule waives the check).
+	Strict bool `json:"strict,omitempty" help:"true: every warning is an error (findings of checks the APIRule does not waive with the annotation apirule.krm.dev/waive, assumptions), and a Service or Gateway that is neither in the input nor in the config is never assumed."`
+	// Stderr is what a KRM function run also prints on stderr, where kustomize and
+	// Argo CD show it: "warnings" (and errors) or "errors" only.
+	Stderr string `json:"stderr,omitempty" enum:"warnings,errors" help:"What a KRM function run also prints on stderr, one line each (kustomize and Argo CD show only stderr): warnings and errors, or errors only. Under kpt, which prints the results, warnings stay in the results."`
 	// APIRules is "local" (mark APIRules config.kubernetes.io/local-config) or "keep".
 	APIRules string `json:"apiRules,omitempty" enum:"local,keep" help:"local marks APIRules config.kubernetes.io/local-config so kustomize build drops them and kpt live apply skips them."`
 	// Mode is "render" (generate objects) or "validate" (results only).
@@ -136,6 +143,9 @@ func (c *Config) Default() {
 	}
 	if c.Mode == "" {
 		c.Mode = ModeRender
+	}
+	if c.Stderr == "" {
+		c.Stderr = StderrWarnings
 	}
 	if c.MaxItems == 0 {
 		c.MaxItems = DefaultMaxItems

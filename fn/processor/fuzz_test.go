@@ -90,7 +90,7 @@ func fuzzRun(t *testing.T, nodes []*yaml.Node) string {
 		return ""
 	}
 	rl := &framework.ResourceList{Items: items}
-	_ = Processor{}.Process(rl)
+	_ = (&Processor{}).Process(rl)
 	var b bytes.Buffer
 	if err := krmio.Write(&b, &krmio.Output{Items: rl.Items}); err != nil {
 		t.Fatalf("write: %v", err)

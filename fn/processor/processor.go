@@ -10,6 +10,7 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/apirule-krm/apirule-fn/fn/apirule"
+	"github.com/apirule-krm/apirule-fn/fn/checks"
 	"github.com/apirule-krm/apirule-fn/fn/cluster"
 	"github.com/apirule-krm/apirule-fn/fn/config"
 	"github.com/apirule-krm/apirule-fn/fn/kinds/virtualservice"
@@ -30,20 +31,27 @@ type Processor struct {
 	// InputBytes is the size of the input the items came from, checked against the
 	// config's maxInputBytes (0: unknown).
 	InputBytes int64
+	// EchoWarnings is set by Process: a KRM function run should print the warnings on
+	// stderr too (config stderr: warnings, and not under kpt, which prints results).
+	EchoWarnings bool
 }
 
-var _ framework.ResourceListProcessor = Processor{}
+var _ framework.ResourceListProcessor = &Processor{}
 
 // Process implements framework.ResourceListProcessor. It returns the results as an
 // error only when one of them is an error, so that the exit code is 1 exactly then.
-func (p Processor) Process(rl *framework.ResourceList) error {
+func (p *Processor) Process(rl *framework.ResourceList) error {
 	cfg, refused := loadConfig(rl.FunctionConfig, p.InputBytes, len(rl.Items))
 	if refused != nil {
 		rl.Results = append(rl.Results, refused...)
 		return rl.Results
 	}
+	p.EchoWarnings = cfg.Stderr == config.StderrWarnings && !underKpt(rl.Items)
 	run := &run{cfg: cfg}
 	rl.Items, rl.Results = run.process(rl.FunctionConfig, rl.Items), append(rl.Results, run.results...)
+	if cfg.Strict {
+		strictResults(rl.Results)
+	}
 	if rl.Results.ExitCode() != 0 {
 		return rl.Results
 	}
@@ -61,6 +69,9 @@ type run struct {
 	// nextIndex is the next free index per file path.
 	nextIndex map[string]int
 	seen      map[string]bool
+	// rendered is what the checks see: the APIRules that rendered and the Istio and
+	// Oathkeeper objects of the input.
+	rendered checks.Render
 }
 
 func (r *run) process(fc *yaml.RNode, items []*yaml.RNode) []*yaml.RNode {
@@ -71,6 +82,7 @@ func (r *run) process(fc *yaml.RNode, items []*yaml.RNode) []*yaml.RNode {
 	for _, it := range items {
 		r.taken[identity(it.GetApiVersion(), it.GetKind(), it.GetNamespace(), it.GetName())] = "input"
 		r.reserveIndex(it)
+		r.rendered.AddInput(it)
 	}
 	r.ctx = render.NewContext(r.cfg, r.view)
 	out := make([]*yaml.RNode, 0, len(items))
@@ -90,6 +102,7 @@ func (r *run) process(fc *yaml.RNode, items []*yaml.RNode) []*yaml.RNode {
 			out = append(out, objs...)
 		}
 	}
+	r.check()
 	summary := fmt.Sprintf("%d APIRule(s) rendered, %d object(s) generated", rendered, generated)
 	if r.cfg.Mode == config.ModeValidate {
 		summary = fmt.Sprintf("%d APIRule(s) valid, %d object(s) would be generated (mode: validate, nothing written)", rendered, generated)
@@ -188,7 +201,11 @@ func (r *run) apiRule(it *yaml.RNode) []*yaml.RNode {
 		}
 		return nil
 	}
-	return r.place(it, out, report)
+	placed := r.place(it, out, report)
+	if placed != nil {
+		r.addChecked(it, out, report)
+	}
+	return placed
 }
 
 func countRules(obj map[string]any) int {

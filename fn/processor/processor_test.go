@@ -24,7 +24,7 @@ func process(t *testing.T, rl string) (string, framework.Results) {
 	if in.FunctionConfig != nil {
 		list.FunctionConfig = yaml.NewRNode(in.FunctionConfig)
 	}
-	_ = Processor{}.Process(list)
+	_ = (&Processor{}).Process(list)
 	var b bytes.Buffer
 	require.NoError(t, krmio.Write(&b, &krmio.Output{Wrapped: true, APIVersion: in.APIVersion, Items: list.Items,
 		FunctionConfig: in.FunctionConfig, Results: list.Results}))

@@ -11,7 +11,6 @@ import (
 	"github.com/apirule-krm/apirule-fn/fn/cluster"
 	"github.com/apirule-krm/apirule-fn/fn/config"
 	"github.com/apirule-krm/apirule-fn/fn/kinds/virtualservice"
-	"github.com/apirule-krm/apirule-fn/fn/lint"
 	"github.com/apirule-krm/apirule-fn/fn/object"
 	"github.com/apirule-krm/apirule-fn/fn/urlpath"
 	"github.com/apirule-krm/apirule-fn/fn/validation"
@@ -52,6 +51,12 @@ type Output struct {
 	// Hosts are the hosts of the VirtualService in Objects or Applied: later APIRules
 	// of the run see them as occupied.
 	Hosts []string
+	// V2 or V1beta1 is the typed APIRule as it was rendered (a v1alpha1 APIRule as its
+	// v1beta1 conversion, a v1beta1 one created as v2 as its v2alpha1 conversion), for
+	// the checks; IstioHandler reports that v1beta1 jwt rules are enforced by Istio.
+	V2           *apirule.V2APIRule
+	V1beta1      *apirule.V1beta1APIRule
+	IstioHandler bool
 }
 
 // Failed reports whether any finding is an error.
@@ -96,13 +101,6 @@ func (o *Output) checkRegexes(n int, checkPath func(i int) error, cors *apirule.
 				o.Fail(fmt.Sprintf("spec.corsPolicy.allowOrigins[%d].regex", i), err.Error())
 			}
 		}
-	}
-}
-
-// Lint records the lint warnings of an APIRule that rendered.
-func (o *Output) Lint(warnings []lint.Warning) {
-	for _, w := range warnings {
-		o.Warn(w.Path, w.Message)
 	}
 }
 

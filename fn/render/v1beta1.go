@@ -17,7 +17,6 @@ import (
 	"github.com/apirule-krm/apirule-fn/fn/kinds/oathkeeperrule"
 	"github.com/apirule-krm/apirule-fn/fn/kinds/requestauthentication"
 	"github.com/apirule-krm/apirule-fn/fn/kinds/virtualservice"
-	"github.com/apirule-krm/apirule-fn/fn/lint"
 	"github.com/apirule-krm/apirule-fn/fn/object"
 	"github.com/apirule-krm/apirule-fn/fn/urlpath"
 	"github.com/apirule-krm/apirule-fn/fn/validation"
@@ -108,7 +107,7 @@ func (r *v1beta1Renderer) render() {
 		return
 	}
 	r.warn()
-	r.out.Lint(lint.V1beta1(r.ar))
+	r.out.V1beta1, r.out.IstioHandler = r.ar, r.istio
 	r.out.Objects = append(append(append([]*object.Object{vs}, aps...), ras...), rules...)
 }
 

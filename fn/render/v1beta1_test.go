@@ -308,9 +308,7 @@ rules:
 	require.Equal(t, []Finding{
 		{Warning, "spec.rules[1]", `rule 1 requires a JWT on GET /jwt, but the AuthorizationPolicy of rule 0 (allow, path "/*") allows GET on that path without a token; ALLOW policies add up, so requests without a token reach Service demo/httpbin: give rule 0 a narrower path or other methods`},
 		{Warning, "spec.rules[1]", `rule 1 requires a JWT on GET /jwt, but the AuthorizationPolicy of rule 3 (no_auth, path "/*") allows GET on that path without a token; ALLOW policies add up, so requests without a token reach Service demo/httpbin: give rule 3 a narrower path or other methods`},
-		{Warning, "spec.rules[1].accessStrategies[0].config.authentications[0].fromParams",
-			"tokens read from query parameters end up in access logs and browser history; prefer fromHeaders"},
-	}, v1beta1Warnings(out), "the catch-all rules open the jwt path; the lint warning")
+	}, v1beta1Warnings(out), "the catch-all rules open the jwt path")
 	cors := "{allowCredentials: true, allowMethods: [GET], allowOrigins: [{exact: 'https://a.example.com'}], maxAge: 600s}"
 	removal := "[Access-Control-Allow-Origin, Access-Control-Expose-Headers, Access-Control-Allow-Headers, Access-Control-Allow-Credentials, Access-Control-Allow-Methods, Access-Control-Max-Age]"
 	service := "[{destination: {host: httpbin.demo.svc.cluster.local, port: {number: 8000}}, weight: 100}]"

@@ -15,7 +15,6 @@ import (
 	"github.com/apirule-krm/apirule-fn/fn/kinds/authorizationpolicy"
 	"github.com/apirule-krm/apirule-fn/fn/kinds/requestauthentication"
 	"github.com/apirule-krm/apirule-fn/fn/kinds/virtualservice"
-	"github.com/apirule-krm/apirule-fn/fn/lint"
 	"github.com/apirule-krm/apirule-fn/fn/object"
 	"github.com/apirule-krm/apirule-fn/fn/urlpath"
 	"github.com/apirule-krm/apirule-fn/fn/validation"
@@ -69,8 +68,7 @@ func V2(ctx *Context, ar *apirule.V2APIRule) Output {
 	if out.Failed() {
 		return out
 	}
-	out.Objects, out.Hosts = r.objects(), r.hosts
-	out.Lint(lint.V2(ar))
+	out.Objects, out.Hosts, out.V2 = r.objects(), r.hosts, ar
 	return out
 }
 

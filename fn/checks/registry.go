@@ -1,0 +1,13 @@
+package checks
+
+// All is every check, in ID order. Registering a check is adding it here (see the
+// package doc); TestRegistry checks the order, the IDs and the README table.
+var All = []*Check{
+	normalisedPath,
+	serverSideURL,
+	jwksOverHTTP,
+	jwksIPAddress,
+	noAudience,
+	tokenInQuery,
+	corsAnyOrigin,
+}
