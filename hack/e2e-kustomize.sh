@@ -2,6 +2,7 @@
 # e2e-kustomize.sh KUSTOMIZE BIN: the examples through the real kustomize CLI.
 #   1. kustomize build --enable-alpha-plugins --enable-exec over every example with
 #      an expected-output.yaml, diffed against it;
+#   1b. a check's warning reaches the user: kustomize shows only the function's stderr;
 #   2. the silent skip without --enable-exec (kustomize#4399) looks as the docs say;
 #   3. the container example, with a docker stand-in that runs the binary;
 #   4. kustomize fn run on a copy of kpt-package without its generated objects:
@@ -36,6 +37,17 @@ while IFS= read -r golden; do
   fi
 done < <(find examples -name expected-output.yaml | sort)
 [ "$n" -ge 6 ] || fail "only $n examples with expected-output.yaml"
+
+# 1b. Warnings are seen where users run kustomize: the seed's Oathkeeper jwt rule
+#     requires no audience (check AF504), and kustomize shows the function's stderr.
+warning='apirule-fn: warning: APIRule default/httpbin spec.rules[0].accessStrategies[0].config: AF504 (medium): '
+if ! "$kustomize" build --enable-alpha-plugins --enable-exec examples/seed-httpbin >/dev/null 2>"$tmp/err"; then
+  fail "kustomize build examples/seed-httpbin: $(cat "$tmp/err")"
+elif ! grep -qF "$warning" "$tmp/err"; then
+  fail "kustomize build examples/seed-httpbin does not show the AF504 warning line; stderr: $(cat "$tmp/err")"
+else
+  echo "ok   kustomize build shows the check warning: $(grep -F "$warning" "$tmp/err" | cut -c1-110)..."
+fi
 
 # 2. Without --enable-exec the function is skipped and the build still succeeds:
 #    the APIRule comes out as it is and no VirtualService appears.
