@@ -63,7 +63,7 @@ func TestSettings(t *testing.T) {
     methods: [GET]
     accessStrategies:
     - handler: oauth2_introspection
-      config: {introspection_url: "http://hydra-admin.kyma-system:4445/admin/oauth2/introspect", pre_authorization: {token_url: "https://169.254.169.254/token"}}
+      config: {introspection_url: "http://hydra-admin.kyma-system:4445/admin/oauth2/introspect", pre_authorization: {enabled: true, client_id: c, client_secret: s, token_url: "https://169.254.169.254/token"}}
     mutators:
     - handler: hydrator
       config: {api: {url: "http://metadata.google.internal/computeMetadata/v1/"}}`),
