@@ -180,14 +180,7 @@ func TestWithoutEnableExecTheFunctionIsSilentlySkipped(t *testing.T) {
 // the overlay's namespace but leaves namespaces inside their specs alone. This is
 // why overlay-namespace/overlay runs the function again; its README shows it.
 func TestNamespaceOverlayWithoutFunctionKeepsBaseNamespaceInSpecs(t *testing.T) {
-	tmp := t.TempDir()
-	require.NoError(t, os.CopyFS(filepath.Join(tmp, "base"), os.DirFS("overlay-namespace/base")))
-	dir := filepath.Join(tmp, "overlay")
-	require.NoError(t, os.Mkdir(dir, 0o755))
-	require.NoError(t, os.WriteFile(filepath.Join(dir, kustomization), []byte(
-		"namespace: staging\nresources:\n- ../base\n"), 0o644))
-	out, err := kustomize(dir, true)
-	require.NoError(t, err)
+	out := buildWithoutOverlayFunction(t, "overlay-namespace")
 
 	nodes, err := kio.FromBytes(out)
 	require.NoError(t, err)
@@ -204,6 +197,43 @@ func TestNamespaceOverlayWithoutFunctionKeepsBaseNamespaceInSpecs(t *testing.T) 
 	require.NoError(t, err)
 	assert.Contains(t, string(fixed), "host: httpbin.staging.svc.cluster.local")
 	assert.NotContains(t, string(fixed), "default")
+}
+
+// An overlay that patches an APIRule but does not list the function again deploys the
+// objects the base generated from the unpatched APIRule, without any error: here the
+// production overlay's issuer is patched in, yet the RequestAuthentication and the
+// AuthorizationPolicy still trust the staging issuer. overlay-patch/overlay lists the
+// function, and its golden file has the production issuer only.
+func TestPatchOverlayWithoutFunctionKeepsBaseObjects(t *testing.T) {
+	const staging, production = "https://idp.staging.example.com", "https://idp.example.com"
+	out := buildWithoutOverlayFunction(t, "overlay-patch")
+	assert.Contains(t, string(out), "issuer: "+staging)
+	assert.Contains(t, string(out), "- "+staging+"/*")
+	assert.NotContains(t, string(out), production)
+
+	fixed, err := os.ReadFile("overlay-patch/overlay/" + golden)
+	require.NoError(t, err)
+	assert.Contains(t, string(fixed), "issuer: "+production+"\n")
+	assert.Contains(t, string(fixed), "- "+production+"/*")
+	assert.NotContains(t, string(fixed), staging)
+}
+
+// buildWithoutOverlayFunction builds a copy of the example's overlay (over a copy of its base)
+// with the overlay's transformers: removed, as a user who lists the function only in the base
+// would have it.
+func buildWithoutOverlayFunction(t *testing.T, example string) []byte {
+	t.Helper()
+	tmp := t.TempDir()
+	require.NoError(t, os.CopyFS(tmp, os.DirFS(example)))
+	path := filepath.Join(tmp, "overlay", kustomization)
+	k, err := yaml.ReadFile(path)
+	require.NoError(t, err)
+	require.NotNil(t, k.Field("transformers"), "%s/overlay lists no transformers", example)
+	require.NoError(t, k.PipeE(yaml.Clear("transformers")))
+	require.NoError(t, yaml.WriteFile(k, path))
+	out, err := kustomize(filepath.Dir(path), true)
+	require.NoError(t, err)
+	return out
 }
 
 // The container example is seed-httpbin with the container runtime. A docker
