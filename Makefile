@@ -14,7 +14,7 @@ PLATFORMS := linux/amd64 linux/arm64 darwin/amd64 darwin/arm64
 KUSTOMIZE_VERSION := v5.8.1
 KUSTOMIZE := bin/kustomize
 
-.PHONY: build test lint demo bench e2e e2e-container kustomize image dist e2e-oathkeeper test-istio
+.PHONY: build test lint demo bench e2e e2e-container kustomize image dist e2e-oathkeeper test-istio e2e-argocd
 build:
 	CGO_ENABLED=0 go build $(GO_BUILD_FLAGS) -o $(BIN) .
 
@@ -79,6 +79,11 @@ dist:
 ## e2e-oathkeeper: the seed's flow end to end: a real OIDC provider, a real Oathkeeper, rendered rules.
 e2e-oathkeeper:
 	./e2e/oathkeeper/run.sh
+
+## e2e-argocd: the README's two Argo CD recipes through Argo CD's own repo-server and CMP server
+## (Argo CD built from the Go module proxy, cached in e2e/argocd/.bin; redis-server installed when missing).
+e2e-argocd: build kustomize
+	e2e/argocd/run.sh $(BIN) $(KUSTOMIZE)
 
 ## fuzz: every fuzz target for FUZZTIME each (default 10s; e.g. make fuzz FUZZTIME=10m).
 FUZZTIME ?= 10s
