@@ -87,7 +87,7 @@ e2e-argocd: build kustomize
 
 ## fuzz: every fuzz target for FUZZTIME each (default 10s; e.g. make fuzz FUZZTIME=10m).
 FUZZTIME ?= 10s
-FUZZ_TARGETS := FuzzResourceList:./fn/cmd/ FuzzAPIRule:./fn/processor/ FuzzDecode:./fn/yamlsafe/ FuzzPaths:./fn/urlpath/
+FUZZ_TARGETS := FuzzResourceList:./fn/cmd/ FuzzAPIRule:./fn/processor/ FuzzDecode:./fn/yamlsafe/ FuzzPaths:./fn/urlpath/ FuzzScan:./fn/krmio/
 .PHONY: fuzz
 fuzz:
 	set -e; for t in $(FUZZ_TARGETS); do \

@@ -262,3 +262,23 @@ spec: {hosts: [a.example.com], gateway: kyma-system/kyma-gateway, rules: []}
 		})
 	}
 }
+
+// The reader counts items before parsing, under its limit; the environment raises
+// or lowers it, the config only lowers it.
+func TestItemLimitFromTheEnvironment(t *testing.T) {
+	three := "a: 1\n---\nb: 2\n---\nc: 3\n"
+	t.Setenv(MaxItemsEnv, "2")
+	stdout, stderr, code := runFn([]byte(three))
+	assert.Equal(t, 1, code)
+	assert.Empty(t, stdout)
+	assert.Equal(t, "apirule-fn: input too large: 3 items exceed maxItems 2 (raise the limit with the environment variable APIRULE_FN_MAX_ITEMS)\n", string(stderr))
+
+	t.Setenv(MaxItemsEnv, "3")
+	_, stderr, code = runFn([]byte("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n"))
+	assert.Equal(t, 0, code, "%s", stderr)
+
+	t.Setenv(MaxItemsEnv, "many")
+	_, stderr, code = runFn([]byte(three))
+	assert.Equal(t, 2, code)
+	assert.Equal(t, "apirule-fn: APIRULE_FN_MAX_ITEMS must be a positive number of items, got \"many\"\n", string(stderr))
+}

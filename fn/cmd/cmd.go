@@ -17,9 +17,13 @@ import (
 	"github.com/apirule-krm/apirule-fn/fn/yamlsafe"
 )
 
-// MaxInputEnv raises the stdin byte limit above the default; the function config
-// arrives inside the input, so it can lower the limit but not raise it for stdin.
-const MaxInputEnv = "APIRULE_FN_MAX_INPUT_BYTES"
+// MaxInputEnv and MaxItemsEnv raise the reader's byte and item limits above the
+// defaults; the function config arrives inside the input, read under these limits,
+// so it can lower them but not raise them.
+const (
+	MaxInputEnv = "APIRULE_FN_MAX_INPUT_BYTES"
+	MaxItemsEnv = "APIRULE_FN_MAX_ITEMS"
+)
 
 // options are the flags that shape what standalone and stream mode print.
 type options struct {
@@ -70,7 +74,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "apirule-fn: %v\n", err)
 		return 2
 	}
-	limit, err := inputLimit()
+	limit, err := readLimits()
 	if err != nil {
 		fmt.Fprintf(stderr, "apirule-fn: %v\n", err)
 		return 2
@@ -82,7 +86,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		in, err = readStdin(stdin, limit)
 	}
 	if errors.Is(err, krmio.ErrTooLarge) {
-		err = fmt.Errorf("%w (raise the limit with the environment variable %s)", err, MaxInputEnv)
+		err = raiseHint(err)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "apirule-fn: %s\n", yamlsafe.Escape(err.Error()))
@@ -96,24 +100,55 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return run(in, len(args) > 0, opts, stdout, stderr)
 }
 
-func inputLimit() (int64, error) {
-	v := os.Getenv(MaxInputEnv)
+// limits are the reader's: bytes read, and items and nodes counted before parsing.
+type limits struct {
+	bytes int64
+	parse krmio.Limits
+}
+
+func readLimits() (limits, error) {
+	bytes, err := envLimit(MaxInputEnv, config.DefaultMaxInputBytes, "bytes")
+	if err != nil {
+		return limits{}, err
+	}
+	items, err := envLimit(MaxItemsEnv, config.DefaultMaxItems, "items")
+	if err != nil {
+		return limits{}, err
+	}
+	return limits{bytes: bytes, parse: krmio.Limits{MaxItems: int(items), MaxItemNodes: processor.MaxItemNodes}}, nil
+}
+
+func envLimit(name string, def int64, unit string) (int64, error) {
+	v := os.Getenv(name)
 	if v == "" {
-		return config.DefaultMaxInputBytes, nil
+		return def, nil
 	}
 	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || n <= 0 {
-		return 0, fmt.Errorf("%s must be a positive number of bytes, got %q", MaxInputEnv, v)
+		return 0, fmt.Errorf("%s must be a positive number of %s, got %q", name, unit, v)
 	}
 	return n, nil
 }
 
-func readStdin(stdin io.Reader, limit int64) (*krmio.Input, error) {
-	data, err := krmio.ReadAll(stdin, limit)
+// raiseHint says how to raise the reader limit an error is about; the nodes of an
+// item are bounded by what the API server stores, and cannot be raised.
+func raiseHint(err error) error {
+	env := MaxInputEnv
+	if le := (*krmio.LimitError)(nil); errors.As(err, &le) {
+		if le.Limit == "nodes" {
+			return err
+		}
+		env = MaxItemsEnv
+	}
+	return fmt.Errorf("%w (raise the limit with the environment variable %s)", err, env)
+}
+
+func readStdin(stdin io.Reader, limit limits) (*krmio.Input, error) {
+	data, err := krmio.ReadAll(stdin, limit.bytes)
 	if err != nil {
 		return nil, fmt.Errorf("read stdin: %w", err)
 	}
-	in, err := krmio.Parse(data)
+	in, err := krmio.ParseLimited(data, limit.parse)
 	if err != nil || in.Wrapped {
 		return in, err
 	}
@@ -148,12 +183,12 @@ func isTransformerConfig(n *yaml.Node) bool {
 }
 
 // readStandalone reads CONFIG.yaml and the resource files ("-" is stdin).
-func readStandalone(args []string, stdin io.Reader, limit int64) (*krmio.Input, error) {
+func readStandalone(args []string, stdin io.Reader, limit limits) (*krmio.Input, error) {
 	cfgData, err := readFile(args[0], stdin, limit)
 	if err != nil {
 		return nil, err
 	}
-	cfgIn, err := krmio.Parse(cfgData)
+	cfgIn, err := parseFile(cfgData, limit)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", args[0], err)
 	}
@@ -173,7 +208,7 @@ func readStandalone(args []string, stdin io.Reader, limit int64) (*krmio.Input, 
 		if err != nil {
 			return nil, err
 		}
-		part, err := krmio.Parse(data)
+		part, err := parseFile(data, limit)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", f, err)
 		}
@@ -182,16 +217,25 @@ func readStandalone(args []string, stdin io.Reader, limit int64) (*krmio.Input, 
 	return in, nil
 }
 
-func readFile(name string, stdin io.Reader, limit int64) ([]byte, error) {
+// parseFile parses one file of standalone mode, whose refusal is an error.
+func parseFile(data []byte, limit limits) (*krmio.Input, error) {
+	in, err := krmio.ParseLimited(data, limit.parse)
+	if err == nil && in.Refused != nil {
+		err = in.Refused
+	}
+	return in, err
+}
+
+func readFile(name string, stdin io.Reader, limit limits) ([]byte, error) {
 	if name == "-" {
-		return krmio.ReadAll(stdin, limit)
+		return krmio.ReadAll(stdin, limit.bytes)
 	}
 	f, err := os.Open(name)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	data, err := krmio.ReadAll(f, limit)
+	data, err := krmio.ReadAll(f, limit.bytes)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
@@ -204,7 +248,9 @@ func run(in *krmio.Input, standalone bool, opts options, stdout, stderr io.Write
 		rl.FunctionConfig = yaml.NewRNode(in.FunctionConfig)
 	}
 	var problems framework.Results
-	if in.ItemsNotList {
+	if in.Refused != nil {
+		problems = framework.Results{{Severity: framework.Error, Message: raiseHint(in.Refused).Error()}}
+	} else if in.ItemsNotList {
 		problems = framework.Results{{Severity: framework.Error, Field: &framework.Field{Path: "items"},
 			Message: "ResourceList items must be a list (items: [] when there are none)"}}
 	} else {

@@ -98,7 +98,7 @@ type CorsDefaults struct {
 // Limits bound the input so that hostile YAML cannot exhaust the function.
 type Limits struct {
 	MaxInputBytes      int64 `json:"maxInputBytes,omitempty" minimum:"1" help:"Lowers the input size limit. The reader's limit, 67108864 (64 MiB) by default, applies anyway (on stdin the config arrives inside the input); raise it with the environment variable APIRULE_FN_MAX_INPUT_BYTES."`
-	MaxItems           int   `json:"maxItems,omitempty" minimum:"1" help:"Items in the input."`
+	MaxItems           int   `json:"maxItems,omitempty" minimum:"1" help:"Lowers the item limit. The reader's limit, 100000 by default, applies anyway (it counts the items before the config is read); raise it with the environment variable APIRULE_FN_MAX_ITEMS."`
 	MaxDepth           int   `json:"maxDepth,omitempty" minimum:"1" help:"Nesting depth inside an APIRule or the config."`
 	MaxScalarBytes     int   `json:"maxScalarBytes,omitempty" minimum:"1" help:"Length of any scalar inside an APIRule or the config."`
 	MaxRulesPerAPIRule int   `json:"maxRulesPerAPIRule,omitempty" minimum:"1" help:"Rules of one APIRule."`

@@ -37,6 +37,8 @@ type Input struct {
 	// ItemsNotList is set when a ResourceList's items field is missing, null or not a
 	// sequence (an empty ResourceList has "items: []").
 	ItemsNotList bool
+	// Refused is why the input was refused before it was parsed (ParseLimited).
+	Refused error
 	// Bytes is the size of the input.
 	Bytes int64
 }
@@ -72,8 +74,28 @@ func tooLarge(limit int64) error {
 // Parse reads a ResourceList or a plain multi-document stream. A single document of
 // kind ResourceList is unwrapped; anything else is a stream of items (a ResourceList
 // among several documents stays an item, for the processor to reject).
-func Parse(data []byte) (*Input, error) {
-	docs, err := documents(data)
+func Parse(data []byte) (*Input, error) { return ParseLimited(data, Limits{}) }
+
+// ParseLimited is Parse that first counts the items and nodes of data and refuses
+// it, with an error wrapping ErrTooLarge, when it is over lim. Within the limits it
+// returns what Parse returns.
+//
+// A ResourceList refused this way comes back as an Input with Wrapped, APIVersion
+// and Refused set and no items, so that the refusal can be answered with a
+// ResourceList of results.
+func ParseLimited(data []byte, lim Limits) (*Input, error) {
+	text, err := utf8Text(data)
+	if err != nil {
+		return nil, err
+	}
+	sh := scan(text)
+	if err := sh.check(lim); err != nil {
+		if resourceListVersions[sh.listAPIVersion] {
+			return &Input{Wrapped: true, APIVersion: sh.listAPIVersion, Refused: err, Bytes: int64(len(data))}, nil
+		}
+		return nil, err
+	}
+	docs, err := documents(text)
 	if err != nil {
 		return nil, err
 	}

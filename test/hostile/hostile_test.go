@@ -65,6 +65,17 @@ func TestHostileGenerated(t *testing.T) {
 		{"100 MB file, refused unread", sparseFile(100 << 20), "input too large: more than 67108864 bytes"},
 		{"scalar over 1 MiB in an APIRule", text(resourceList(item(apiRule(0, "  x: "+strings.Repeat("a", 1<<20+1)+"\n")))), "spec.x: value longer than 1048576 bytes"},
 		{"100,001 tiny items", text(resourceList(tinyItems(100001)...)), "100001 items exceed maxItems 100000"},
+		// Counted before parsing: the parser would take 600 MB for these.
+		{"200,000 tiny items (19 MB)", text(resourceList(repeat(tinyAPIRule, 200000)...)), "input too large: 200000 items exceed maxItems 100000 (raise the limit with the environment variable APIRULE_FN_MAX_ITEMS)"},
+		{"200,000 tiny items in a flow list", text("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: [" +
+			strings.TrimSuffix(strings.Repeat("{apiVersion: v1, kind: ConfigMap, metadata: {name: c}}, ", 200000), ", ") + "]\n"), "200000 items exceed maxItems"},
+		{"200,000 documents", text(strings.Repeat("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n---\n", 200000)), "input too large: 200000 items exceed maxItems 100000"},
+		{"a flow list of 8,000,000 nodes in one item", text(resourceList(item("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {x: [" +
+			strings.Repeat("0,", 8000000) + "0]}"))), "input too large: items[0] has more than 1048576 YAML nodes"},
+		{"a block list of 4,000,000 nodes in a document", text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\nx:\n" +
+			strings.Repeat("- 0\n", 4000000)), "input too large: a document has more than 1048576 YAML nodes"},
+		{"a functionConfig of 2,000,000 nodes", text(resourceList(item("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}")) +
+			"functionConfig:\n  apiVersion: v1\n  kind: ConfigMap\n  data: {x: [" + strings.Repeat("0,", 2000000) + "0]}\n"), "input too large: a document has more than 1048576 YAML nodes"},
 		{"100,000 null items are reported in bounded space", text(resourceList(repeat("null", 100000)...)), "99900 more items refused (only the first 100 are reported)"},
 		{"APIRule with 1,001 rules", text(resourceList(item(apiRule(1001, "")))), "spec.rules: 1001 rules exceed the limit of 1000"},
 		{"APIRule with 100,000 hosts", text(resourceList(item(strings.Replace(apiRule(1, ""), "hosts: [api.example.com]",
@@ -198,6 +209,9 @@ func repeat(doc string, n int) []string {
 	}
 	return out
 }
+
+// tinyAPIRule is a small item of the 19 MB input that once took 600 MB to refuse.
+const tinyAPIRule = "apiVersion: gateway.kyma-project.io/v2\nkind: APIRule\nmetadata: {name: a, namespace: b}\nspec: {hosts: [a]}\n"
 
 func tinyItems(n int) []string {
 	out := make([]string, n)
