@@ -20,12 +20,6 @@ const (
 	V2alpha1RulesAnnotation = Group + "/v2alpha1-rules"
 )
 
-// Handler names that have a v2 equivalent in the API server's conversion.
-const (
-	handlerNoAuth = "no_auth"
-	handlerJWT    = "jwt"
-)
-
 // CreatedAsV2 reports whether the v1beta1 APIRule carries original-version v2 or
 // v2alpha1, so that the controller processes its converted v2alpha1 form.
 func (a *V1beta1APIRule) CreatedAsV2() bool {
@@ -130,8 +124,8 @@ func (a *V1beta1APIRule) conversionBlockers() ([]Unconvertible, error) {
 			switch {
 			case h == nil:
 				out = append(out, Unconvertible{Path: hp, Reason: "empty access strategy"})
-			case h.Handler == handlerNoAuth:
-			case h.Handler == handlerJWT:
+			case h.Handler == StrategyNoAuth:
+			case h.Handler == StrategyJWT:
 				reason, err := jwtBlocker(h)
 				if err != nil && len(out) == 0 {
 					return nil, &ConversionError{Path: hp + ".config", Message: err.Error()}
@@ -185,10 +179,10 @@ func convertRule(at string, r *V1beta1Rule) (V2Rule, error) {
 	out := V2Rule{Path: r.Path, Methods: r.Methods, Service: r.Service, Timeout: r.Timeout}
 	for j, h := range r.AccessStrategies {
 		switch h.Handler {
-		case handlerNoAuth:
+		case StrategyNoAuth:
 			t := true
 			out.NoAuth = &t
-		case handlerJWT:
+		case StrategyJWT:
 			jwt, err := convertJWT(h)
 			if err != nil {
 				return V2Rule{}, &ConversionError{Path: fmt.Sprintf("%s.accessStrategies[%d].config", at, j), Message: err.Error()}
@@ -205,10 +199,10 @@ func convertRule(at string, r *V1beta1Rule) (V2Rule, error) {
 		}
 		var err error
 		switch h.Handler {
-		case "header":
-			out.Request.Headers, err = mutatorValues(h, "headers")
-		case "cookie":
-			out.Request.Cookies, err = mutatorValues(h, "cookies")
+		case MutatorHeader:
+			out.Request.Headers, err = DecodeMutator(h, MutatorHeader)
+		case MutatorCookie:
+			out.Request.Cookies, err = DecodeMutator(h, MutatorCookie)
 		}
 		if err != nil {
 			return V2Rule{}, &ConversionError{Path: fmt.Sprintf("%s.mutators[%d].config", at, m), Message: err.Error()}
@@ -263,17 +257,9 @@ func nilIfEmpty[T any](s []T) []T {
 	return s
 }
 
-// mutatorValues reads the string map under key of a header or cookie mutator config.
-func mutatorValues(h *Handler, key string) (map[string]string, error) {
-	var cfg map[string]map[string]string
-	if err := json.Unmarshal(h.Config, &cfg); err != nil {
-		return nil, err
-	}
-	return cfg[key], nil
-}
-
-// newGatewayRe is the v2 gateway format, namespace/name.
-var newGatewayRe = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?/([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)$`)
+// gatewayRefRe is the v2 gateway format, namespace/name (the CRD's and the
+// controller's pattern).
+var gatewayRefRe = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?/([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)$`)
 
 // translateGateway turns an old gateway name into "namespace/name" as the webhook
 // does: "name.namespace" with an optional ".svc", ".svc.cluster" or
@@ -281,7 +267,7 @@ var newGatewayRe = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?/([a-z
 // reports false when the result (or the untranslated name) is not in the new form,
 // in which case the webhook leaves the v2 gateway unset.
 func translateGateway(gw, namespace string) (string, bool) {
-	if newGatewayRe.MatchString(gw) {
+	if IsGatewayRef(gw) {
 		return gw, true
 	}
 	if !strings.Contains(gw, "/") {
@@ -296,5 +282,8 @@ func translateGateway(gw, namespace string) (string, bool) {
 			}
 		}
 	}
-	return gw, newGatewayRe.MatchString(gw)
+	return gw, IsGatewayRef(gw)
 }
+
+// IsGatewayRef reports whether ref is a v2 gateway reference, "namespace/name".
+func IsGatewayRef(ref string) bool { return gatewayRefRe.MatchString(ref) }

@@ -21,9 +21,6 @@ type V2Gateway struct {
 	cluster.GatewayLookup
 }
 
-// gatewayRefRe is the controller's (and the CRD's) namespace/name format.
-var gatewayRefRe = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?/([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)$`)
-
 // DiscoverV2Gateway finds the Gateway of the APIRule before validation, as the
 // controller does; a failure here is reported alone (the controller writes the status
 // and stops). Paths are the controller's: "spec" and "spec.gateway", without the dot.
@@ -46,7 +43,7 @@ func DiscoverV2Gateway(view *cluster.View, ar *apirule.V2APIRule) (V2Gateway, []
 		return discoverExternalGateway(view, ar.Metadata.Namespace, *spec.ExternalGateway)
 	}
 	ref := *spec.Gateway
-	if !gatewayRefRe.MatchString(ref) {
+	if !apirule.IsGatewayRef(ref) {
 		return V2Gateway{}, []Failure{{Message: fmt.Sprintf("expected Gateway %s to be in the namespace/name format", ref)}}
 	}
 	gw := lookupGateway(view, ref)
