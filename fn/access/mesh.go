@@ -39,6 +39,11 @@ type Mesh struct {
 	OathkeeperPrincipal string
 	// GatewayPrincipal is the identity of the ingress gateway (default: Istio's).
 	GatewayPrincipal string
+	// JWKSIssuers names the issuer whose tokens the keys at a JWKS URL verify. An
+	// Oathkeeper jwt authenticator without trusted_issuers accepts a token only when
+	// its keys are at one of its jwks_urls; when a URL is not listed here, any
+	// issuer's token is taken to verify there.
+	JWKSIssuers map[string]string
 
 	virtualServices []virtualService
 	policies        []policy

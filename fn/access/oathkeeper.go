@@ -66,6 +66,7 @@ func (r *oryRule) matches(req Request) bool {
 
 // oryJWT is the part of the jwt authenticator config decisions read.
 type oryJWT struct {
+	JWKSURLs       []string `json:"jwks_urls"`
 	TrustedIssuers []string `json:"trusted_issuers"`
 	RequiredScope  []string `json:"required_scope"`
 	TargetAudience []string `json:"target_audience"`
@@ -92,6 +93,20 @@ func (c *oryJWT) sees(t *Token) bool {
 	return false
 }
 
+// verifies reports whether the keys at one of the JWKS URLs can verify a token of
+// issuer: an unknown URL (not in keys) is taken to verify any issuer's tokens.
+func (c *oryJWT) verifies(issuer string, keys map[string]string) bool {
+	if len(c.JWKSURLs) == 0 {
+		return true
+	}
+	for _, u := range c.JWKSURLs {
+		if iss, known := keys[u]; !known || iss == issuer {
+			return true
+		}
+	}
+	return false
+}
+
 // authStep is the result of one authenticator.
 type authStep int
 
@@ -102,8 +117,9 @@ const (
 	authUnknown
 )
 
-// authenticate runs one authenticator of the chain.
-func authenticate(h oryHandler, t *Token) (authStep, string) {
+// authenticate runs one authenticator of the chain; keys tells which issuer's
+// tokens the keys at a JWKS URL verify (Mesh.JWKSIssuers).
+func authenticate(h oryHandler, t *Token, keys map[string]string) (authStep, string) {
 	switch h.Handler {
 	case "noop", "anonymous":
 		return authPass, "authenticator " + h.Handler + " lets every request through"
@@ -122,6 +138,8 @@ func authenticate(h oryHandler, t *Token) (authStep, string) {
 		switch {
 		case len(c.TrustedIssuers) > 0 && !slices.Contains(c.TrustedIssuers, t.Issuer):
 			return authFail, "jwt authenticator: issuer " + t.Issuer + " is not trusted"
+		case !c.verifies(t.Issuer, keys):
+			return authFail, "jwt authenticator: the keys at its jwks_urls do not verify tokens of " + t.Issuer
 		case !containsAll(t.Scopes, c.RequiredScope):
 			return authFail, "jwt authenticator: token lacks a required scope"
 		case !containsAll(t.Audiences, c.TargetAudience):
@@ -175,7 +193,7 @@ func (m *Mesh) oathkeeper(req Request) Decision {
 	}
 	step, why := authNotResponsible, "Rule has no authenticator"
 	for _, h := range r.spec.Authenticators {
-		if step, why = authenticate(h, req.Token); step != authNotResponsible {
+		if step, why = authenticate(h, req.Token, m.JWKSIssuers); step != authNotResponsible {
 			break
 		}
 	}
