@@ -75,6 +75,7 @@ type run struct {
 }
 
 func (r *run) process(fc *yaml.RNode, items []*yaml.RNode) []*yaml.RNode {
+	all := items
 	items = prune(items)
 	r.results = append(r.results, nearMisses(fc, items)...)
 	r.view = cluster.New(items, r.cfg)
@@ -85,6 +86,10 @@ func (r *run) process(fc *yaml.RNode, items []*yaml.RNode) []*yaml.RNode {
 		r.rendered.AddInput(it)
 	}
 	r.ctx = render.NewContext(r.cfg, r.view)
+	if r.cfg.Mode == config.ModeMigrate {
+		r.migrate(all)
+		return all
+	}
 	out := make([]*yaml.RNode, 0, len(items))
 	var generated, rendered int
 	for _, it := range items {
@@ -137,54 +142,19 @@ func prune(items []*yaml.RNode) []*yaml.RNode {
 	return out
 }
 
-// apiRule renders one APIRule item and returns its objects as items (nil on failure).
-func (r *run) apiRule(it *yaml.RNode) []*yaml.RNode {
-	ref := itemRef(it)
-	file := fileOf(it)
-	report := func(sev framework.Severity, path, msg string) {
+// reporter returns the function that records results about the item.
+func (r *run) reporter(it *yaml.RNode) func(framework.Severity, string, string) {
+	ref, file := itemRef(it), fileOf(it)
+	return func(sev framework.Severity, path, msg string) {
 		r.results = append(r.results, result(sev, ref, path, msg, file))
 	}
-	id := it.GetNamespace() + "/" + it.GetName()
-	if r.seen[id] {
-		report(framework.Error, "metadata.name", fmt.Sprintf("duplicate APIRule %s: an earlier item has the same namespace and name", id))
-		return nil
-	}
-	r.seen[id] = true
-	version, ok := apirule.VersionOf(it.GetApiVersion())
+}
+
+// apiRule renders one APIRule item and returns its objects as items (nil on failure).
+func (r *run) apiRule(it *yaml.RNode) []*yaml.RNode {
+	report := r.reporter(it)
+	version, obj, ok := r.admit(it, report)
 	if !ok {
-		report(framework.Error, "apiVersion", fmt.Sprintf("unsupported APIRule version %q: supported are %s",
-			it.GetApiVersion(), strings.Join(apirule.Versions, ", ")))
-		return nil
-	}
-	if r.cfg.APIRules == config.APIRulesLocal && r.cfg.Mode == config.ModeRender {
-		if err := it.PipeE(yaml.SetAnnotation(LocalConfigAnnotation, "true")); err != nil {
-			report(framework.Error, "metadata.annotations", err.Error())
-			return nil
-		}
-	}
-	plain, err := yamlsafe.Decode(it.YNode(), yamlsafe.Limits{MaxDepth: r.cfg.MaxDepth, MaxScalarBytes: r.cfg.MaxScalarBytes})
-	if err != nil {
-		path := ""
-		if e, ok := err.(*yamlsafe.Error); ok {
-			path, err = e.Path, fmt.Errorf("%s", e.Message)
-		}
-		report(framework.Error, path, err.Error())
-		return nil
-	}
-	obj, _ := plain.(map[string]any)
-	if n := countRules(obj); n > r.cfg.MaxRulesPerAPIRule {
-		report(framework.Error, "spec.rules", fmt.Sprintf("%d rules exceed the limit of %d (raise maxRulesPerAPIRule in the function config)", n, r.cfg.MaxRulesPerAPIRule))
-		return nil
-	}
-	violations, err := schema.Validate(version, obj)
-	if err != nil {
-		report(framework.Error, "apiVersion", err.Error())
-		return nil
-	}
-	for _, v := range violations {
-		report(framework.Error, v.Path, v.Message)
-	}
-	if len(violations) > 0 {
 		return nil
 	}
 	out, err := render.APIRule(r.ctx, version, obj)
@@ -206,6 +176,53 @@ func (r *run) apiRule(it *yaml.RNode) []*yaml.RNode {
 		r.addChecked(it, out, report)
 	}
 	return placed
+}
+
+// admit checks what every mode checks of an APIRule item first (a unique name, a
+// supported version, the limits, its CRD schema) and returns its version and plain
+// form; false when it reported an error.
+func (r *run) admit(it *yaml.RNode, report func(framework.Severity, string, string)) (string, map[string]any, bool) {
+	id := it.GetNamespace() + "/" + it.GetName()
+	if r.seen[id] {
+		report(framework.Error, "metadata.name", fmt.Sprintf("duplicate APIRule %s: an earlier item has the same namespace and name", id))
+		return "", nil, false
+	}
+	r.seen[id] = true
+	version, ok := apirule.VersionOf(it.GetApiVersion())
+	if !ok {
+		report(framework.Error, "apiVersion", fmt.Sprintf("unsupported APIRule version %q: supported are %s",
+			it.GetApiVersion(), strings.Join(apirule.Versions, ", ")))
+		return "", nil, false
+	}
+	if r.cfg.APIRules == config.APIRulesLocal && r.cfg.Mode == config.ModeRender {
+		if err := it.PipeE(yaml.SetAnnotation(LocalConfigAnnotation, "true")); err != nil {
+			report(framework.Error, "metadata.annotations", err.Error())
+			return "", nil, false
+		}
+	}
+	plain, err := yamlsafe.Decode(it.YNode(), yamlsafe.Limits{MaxDepth: r.cfg.MaxDepth, MaxScalarBytes: r.cfg.MaxScalarBytes})
+	if err != nil {
+		path := ""
+		if e, ok := err.(*yamlsafe.Error); ok {
+			path, err = e.Path, fmt.Errorf("%s", e.Message)
+		}
+		report(framework.Error, path, err.Error())
+		return "", nil, false
+	}
+	obj, _ := plain.(map[string]any)
+	if n := countRules(obj); n > r.cfg.MaxRulesPerAPIRule {
+		report(framework.Error, "spec.rules", fmt.Sprintf("%d rules exceed the limit of %d (raise maxRulesPerAPIRule in the function config)", n, r.cfg.MaxRulesPerAPIRule))
+		return "", nil, false
+	}
+	violations, err := schema.Validate(version, obj)
+	if err != nil {
+		report(framework.Error, "apiVersion", err.Error())
+		return "", nil, false
+	}
+	for _, v := range violations {
+		report(framework.Error, v.Path, v.Message)
+	}
+	return version, obj, len(violations) == 0
 }
 
 func countRules(obj map[string]any) int {

@@ -149,6 +149,10 @@ func NewContext(cfg *config.Config, view *cluster.View) *Context {
 	return ctx
 }
 
+// JWTHandler is the v1beta1 JWT handler in effect and, when the configured one is
+// unusable, the controller's global failure.
+func (c *Context) JWTHandler() (string, error) { return c.jwtHandler, c.jwtHandlerErr }
+
 // IstioAPIVersion is the apiVersion of a generated Istio object of the given group:
 // the group and the configured Istio API version.
 func (c *Context) IstioAPIVersion(group string) string {
