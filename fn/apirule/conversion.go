@@ -64,7 +64,7 @@ func (a *V1beta1APIRule) ToV2alpha1() (*V2APIRule, []Unconvertible, error) {
 		spec.Hosts = []string{*a.Spec.Host}
 	}
 	if a.Spec.Gateway != nil {
-		if gw, ok := translateGateway(*a.Spec.Gateway, a.Metadata.Namespace); ok {
+		if gw, ok := TranslateGateway(*a.Spec.Gateway, a.Metadata.Namespace); ok {
 			spec.Gateway = &gw
 		}
 	}
@@ -261,12 +261,12 @@ func nilIfEmpty[T any](s []T) []T {
 // controller's pattern).
 var gatewayRefRe = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?/([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)$`)
 
-// translateGateway turns an old gateway name into "namespace/name" as the webhook
+// TranslateGateway turns an old gateway name into "namespace/name" as the webhook
 // does: "name.namespace" with an optional ".svc", ".svc.cluster" or
 // ".svc.cluster.local" suffix, or a bare "name" in the APIRule's namespace. It
 // reports false when the result (or the untranslated name) is not in the new form,
 // in which case the webhook leaves the v2 gateway unset.
-func translateGateway(gw, namespace string) (string, bool) {
+func TranslateGateway(gw, namespace string) (string, bool) {
 	if IsGatewayRef(gw) {
 		return gw, true
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/apirule-krm/apirule-fn/fn/config"
 	"github.com/apirule-krm/apirule-fn/fn/krmio"
+	"github.com/apirule-krm/apirule-fn/fn/object"
 	"github.com/apirule-krm/apirule-fn/fn/processor"
 	"github.com/apirule-krm/apirule-fn/fn/yamlsafe"
 )
@@ -69,6 +70,10 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return 0
 		}
 	}
+	migrating := len(args) > 0 && args[0] == "migrate"
+	if migrating {
+		args = args[1:]
+	}
 	opts, args, err := flags(args)
 	if err != nil {
 		fmt.Fprintf(stderr, "apirule-fn: %v\n", err)
@@ -80,9 +85,12 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	}
 	var in *krmio.Input
-	if len(args) > 0 {
+	switch {
+	case migrating:
+		in, err = readMigrate(args, stdin, limit)
+	case len(args) > 0:
 		in, err = readStandalone(args, stdin, limit)
-	} else {
+	default:
 		in, err = readStdin(stdin, limit)
 	}
 	if errors.Is(err, krmio.ErrTooLarge) {
@@ -97,7 +105,45 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			"a ResourceList in comes out as a ResourceList with every item")
 		return 2
 	}
-	return run(in, len(args) > 0, opts, stdout, stderr)
+	return run(in, migrating || len(args) > 0, opts, stdout, stderr)
+}
+
+// readMigrate reads the files of `apirule-fn migrate [CONFIG] FILE...` (none or
+// "-": stdin). The config is optional and may be any of the files' documents, so it
+// is told apart by its kind; its mode is set to migrate.
+func readMigrate(files []string, stdin io.Reader, limit int64) (*krmio.Input, error) {
+	if len(files) == 0 {
+		files = []string{"-"}
+	}
+	in := &krmio.Input{}
+	for _, f := range files {
+		data, err := readFile(f, stdin, limit)
+		if err != nil {
+			return nil, err
+		}
+		part, err := krmio.Parse(data)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", f, err)
+		}
+		in.Items, in.Bytes = append(in.Items, part.Items...), in.Bytes+part.Bytes
+	}
+	if err := configFromStream(in); err != nil {
+		return nil, err
+	}
+	if in.FunctionConfig == nil {
+		in.FunctionConfig = object.Pairs("apiVersion", config.APIVersion, "kind", config.Kind, "spec", object.Map())
+	}
+	fc := yaml.NewRNode(in.FunctionConfig)
+	section := "spec"
+	if fc.GetKind() == "ConfigMap" {
+		section = "data"
+	}
+	if f := fc.Field(section); f == nil || f.Value.IsNilOrEmpty() {
+		if err := fc.PipeE(yaml.SetField(section, yaml.NewMapRNode(nil))); err != nil {
+			return nil, err
+		}
+	}
+	return in, fc.PipeE(yaml.Lookup(section), yaml.SetField("mode", yaml.NewStringRNode(config.ModeMigrate)))
 }
 
 // limits are the reader's: bytes read, and items and nodes counted before parsing.

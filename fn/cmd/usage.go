@@ -16,6 +16,11 @@ Usage:
                                       and resource files ("-" or none: stdin); prints the input
                                       and the rendered objects as a YAML stream. In a plain stream
                                       on stdin, an APIRuleTransformer document is the config
+  apirule-fn migrate [CONFIG] FILE...
+                                      rewrite v1alpha1/v1beta1 APIRules as v2 where their meaning
+                                      is kept (mode: migrate) and print the files' objects; each
+                                      field that blocks an APIRule is a warning on stderr. CONFIG
+                                      is any APIRuleTransformer document among the files
   apirule-fn --schema                 print the OpenAPI schema of the function config
   apirule-fn --version                print the version
   apirule-fn --help                   this text
@@ -47,6 +52,9 @@ Examples:
   kpt fn render --allow-exec DIR      a Kptfile mutator "exec: apirule-fn"
   kpt fn eval DIR --exec apirule-fn -- defaultDomain=example.com
   apirule-fn config.yaml apirules.yaml services.yaml > rendered.yaml
+  kpt fn eval DIR --exec apirule-fn -- mode=migrate
+      rewrite the package's APIRules as v2 in place (issuers={"<jwks url>": "<issuer>"} where
+      an Oathkeeper jwt config has no single trusted issuer)
 
 Exit status: 0 on success (warnings allowed), 1 when any error is reported (one line per error
 on stderr), 2 on a usage error.

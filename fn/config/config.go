@@ -34,6 +34,7 @@ const (
 
 	ModeRender   = "render"
 	ModeValidate = "validate"
+	ModeMigrate  = "migrate"
 
 	StderrWarnings = "warnings"
 	StderrErrors   = "errors"
@@ -81,8 +82,12 @@ type Config struct {
 	Stderr string `json:"stderr,omitempty" enum:"warnings,errors" help:"What a KRM function run also prints on stderr, one line each (kustomize and Argo CD show only stderr): warnings and errors, or errors only. Under kpt, which prints the results, warnings stay in the results."`
 	// APIRules is "local" (mark APIRules config.kubernetes.io/local-config) or "keep".
 	APIRules string `json:"apiRules,omitempty" enum:"local,keep" help:"local marks APIRules config.kubernetes.io/local-config so kustomize build drops them and kpt live apply skips them."`
-	// Mode is "render" (generate objects) or "validate" (results only).
-	Mode string `json:"mode,omitempty" enum:"render,validate" help:"validate reports results only and generates nothing."`
+	// Mode is "render" (generate objects), "validate" (results only) or "migrate"
+	// (rewrite v1alpha1/v1beta1 APIRules as v2 where their meaning is kept).
+	Mode string `json:"mode,omitempty" enum:"render,validate,migrate" help:"validate reports results only and generates nothing; migrate rewrites v1alpha1/v1beta1 APIRules as v2 where their meaning is kept, and generates nothing."`
+	// Issuers maps a JWKS URL to the issuer of its tokens, for mode migrate: v2
+	// needs an issuer per JWKS URL, which Oathkeeper jwt configs may leave open.
+	Issuers map[string]string `json:"issuers,omitempty" help:"{\"<jwks url>\": \"<issuer>\"}: for mode migrate, the issuer of the tokens each JWKS URL verifies, where an Oathkeeper jwt config does not name exactly one trusted_issuers."`
 	// Limits bound what the function reads.
 	Limits
 }
@@ -222,6 +227,11 @@ func (c *Config) Validate(prefix string) []*FieldError {
 	}
 	if istiodrules.Selector(map[string]string{c.SelectorLabel: "name"}) != nil {
 		add("selectorLabel", "%q would be the key of assumed Service selectors, and istiod refuses a selector key with a wildcard", c.SelectorLabel)
+	}
+	for _, k := range sortedKeys(c.Issuers) {
+		if c.Issuers[k] == "" {
+			add("issuers."+k, "issuer must not be empty")
+		}
 	}
 	for _, k := range sortedKeys(c.Gateways) {
 		if !isNamespacedName(k) {

@@ -71,7 +71,7 @@ func TestLoadChecksTheSchema(t *testing.T) {
 		{"minimum", "{maxItems: -1, maxDepth: 0}", []string{"spec.maxItems: Invalid value: -1: spec.maxItems in body should be greater than or equal to 1"}},
 		{"enum", "{istioAPIVersion: v1alpha3}", []string{`spec.istioAPIVersion: Unsupported value: "v1alpha3": supported values: "v1", "v1beta1"`}},
 		{"schema and code rules together", "{mode: dry, gateways: {x: example.com}}", []string{
-			`spec.mode: Unsupported value: "dry": supported values: "render", "validate"`,
+			`spec.mode: Unsupported value: "dry": supported values: "render", "validate", "migrate"`,
 			"spec.gateways.x: key must be <namespace>/<name>",
 		}},
 	}
@@ -96,7 +96,7 @@ func TestHelpFitsAndStatesDefaultsAndEnums(t *testing.T) {
 	for _, line := range strings.Split(strings.TrimSuffix(help, "\n"), "\n") {
 		assert.LessOrEqual(t, len(line), 100, line)
 	}
-	assert.Contains(t, help, "  mode                render | validate. ")
+	assert.Contains(t, help, "  mode                render | validate | migrate. ")
 	assert.Contains(t, help, "Default: render.")
 	assert.Contains(t, help, "    allowMethods      Default: GET POST PUT DELETE PATCH.\n")
 }
