@@ -76,7 +76,7 @@ spec:
 		items, err := rw.Read()
 		require.NoError(t, err)
 		rl := &framework.ResourceList{Items: items, FunctionConfig: cfg}
-		require.NoError(t, processor.Processor{}.Process(rl))
+		require.NoError(t, (&processor.Processor{}).Process(rl))
 		for _, r := range rl.Results {
 			assert.NotEqual(t, framework.Error, r.Severity, r.Message)
 		}

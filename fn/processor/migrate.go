@@ -14,13 +14,10 @@ import (
 // where their meaning is kept (mode: migrate). Nothing else changes: no objects are
 // generated or removed, so kpt and kustomize fn run write back exactly the
 // APIRules' files, and a second run finds only v2 APIRules and changes nothing.
-// What blocks an APIRule is a warning per field, an error under strict.
+// What blocks an APIRule is a warning per field (an error under strict, as every
+// warning).
 func (r *run) migrate(items []*yaml.RNode) {
 	var migrated, unchanged int
-	blocked := framework.Warning
-	if r.cfg.Strict {
-		blocked = framework.Error
-	}
 	for _, it := range items {
 		if !apirule.IsAPIRule(it.GetApiVersion(), it.GetKind()) {
 			continue
@@ -39,7 +36,7 @@ func (r *run) migrate(items []*yaml.RNode) {
 			r.occupy(o, res.Old.Hosts)
 		}
 		for _, b := range res.Blockers {
-			report(blocked, b.Path, "not migrated to v2: "+b.Message)
+			report(framework.Warning, b.Path, "not migrated to v2: "+b.Message)
 		}
 		for _, d := range res.Differences {
 			report(framework.Warning, d.Path, d.Message)
