@@ -98,6 +98,19 @@ func TestMigrateSeed(t *testing.T) {
 			assert.Contains(t, stdout.String(), "apiVersion: gateway.kyma-project.io/v1alpha1")
 			assert.Contains(t, stderr.String(), "warning: APIRule ")
 			assert.Contains(t, stderr.String(), `not migrated to v2: v2 needs the issuer of the tokens `+seedJWKS+` verifies, and the config has no trusted_issuers: set issuers: {"`+seedJWKS+`": "<issuer>"} in the function config`)
+
+			// strict: a blocking field is an error (here the Gateway or Service the
+			// seed leaves to assumption comes first).
+			stdout.Reset()
+			stderr.Reset()
+			files = seedFiles(t, seed, false)
+			cfg, err := os.ReadFile(files[0])
+			require.NoError(t, err)
+			require.NoError(t, os.WriteFile(files[0], []byte(strings.Replace(string(cfg), "spec:\n", "spec:\n  strict: true\n", 1)), 0o600))
+			assert.Equal(t, 1, Main(append([]string{"migrate"}, files...), strings.NewReader(""), &stdout, &stderr))
+			assert.Contains(t, stderr.String(), "error: APIRule ")
+			assert.Contains(t, stderr.String(), ": not migrated to v2: ")
+			assert.Empty(t, stdout.String(), "nothing printed on an error")
 		})
 	}
 }
