@@ -111,21 +111,10 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 // readMigrate reads the files of `apirule-fn migrate [CONFIG] FILE...` (none or
 // "-": stdin). The config is optional and may be any of the files' documents, so it
 // is told apart by its kind; its mode is set to migrate.
-func readMigrate(files []string, stdin io.Reader, limit int64) (*krmio.Input, error) {
-	if len(files) == 0 {
-		files = []string{"-"}
-	}
-	in := &krmio.Input{}
-	for _, f := range files {
-		data, err := readFile(f, stdin, limit)
-		if err != nil {
-			return nil, err
-		}
-		part, err := krmio.Parse(data)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", f, err)
-		}
-		in.Items, in.Bytes = append(in.Items, part.Items...), in.Bytes+part.Bytes
+func readMigrate(files []string, stdin io.Reader, limit limits) (*krmio.Input, error) {
+	in, err := readFiles(files, stdin, limit)
+	if err != nil {
+		return nil, err
 	}
 	if err := configFromStream(in); err != nil {
 		return nil, err
@@ -241,14 +230,23 @@ func readStandalone(args []string, stdin io.Reader, limit limits) (*krmio.Input,
 	if len(cfgIn.Items) > 1 {
 		return nil, fmt.Errorf("%s: want one function config document (or none for the defaults), found %d", args[0], len(cfgIn.Items))
 	}
-	in := &krmio.Input{Bytes: cfgIn.Bytes}
+	in, err := readFiles(args[1:], stdin, limit)
+	if err != nil {
+		return nil, err
+	}
+	in.Bytes += cfgIn.Bytes
 	if len(cfgIn.Items) == 1 {
 		in.FunctionConfig = cfgIn.Items[0]
 	}
-	files := args[1:]
+	return in, nil
+}
+
+// readFiles reads and parses resource files in order ("-" or none: stdin).
+func readFiles(files []string, stdin io.Reader, limit limits) (*krmio.Input, error) {
 	if len(files) == 0 {
 		files = []string{"-"}
 	}
+	in := &krmio.Input{}
 	for _, f := range files {
 		data, err := readFile(f, stdin, limit)
 		if err != nil {
