@@ -143,12 +143,3 @@ spec:
   service: {name: orders, port: 8080}
 ` + rest + "\n"
 }
-
-// jwtRule is a v2 rule requiring a token of idp.example.com for audience "orders".
-func jwtRule(path, methods string) string {
-	return `  - path: ` + path + `
-    methods: [` + methods + `]
-    jwt:
-      authentications: [{issuer: "https://idp.example.com", jwksUri: "https://idp.example.com/keys"}]
-      authorizations: [{audiences: [orders]}]`
-}

@@ -210,11 +210,6 @@ func (v *View) Service(ns, name string) ServiceLookup {
 		k, v.cfg.SelectorLabel, name, k)}}
 }
 
-// MissingServiceHint explains how to make a missing Service known.
-func (v *View) MissingServiceHint(ns, name string) string {
-	return fmt.Sprintf("add the Service %s/%s to the input or set serviceSelectors[%q] in the function config", ns, name, key(ns, name))
-}
-
 // GatewayLookup is the outcome of Gateway.
 type GatewayLookup struct {
 	Found bool
@@ -327,6 +322,7 @@ func (v *View) JWTHandler() (string, error) {
 		}
 	}
 	if parsed.JWTHandler != config.HandlerOry && parsed.JWTHandler != config.HandlerIstio {
+		//lint:ignore ST1005 the controller's message, verbatim (conformance cases compare it)
 		return "", fmt.Errorf("Unsupported JWT Handler: %s", parsed.JWTHandler)
 	}
 	return parsed.JWTHandler, nil

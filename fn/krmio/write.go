@@ -1,5 +1,7 @@
 package krmio
 
+//lint:file-ignore SA1019 the legacy config.k8s.io path/index/id annotations are written on purpose, for kpt and kustomize versions that still read them
+
 import (
 	"bufio"
 	"fmt"

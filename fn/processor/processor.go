@@ -1,5 +1,7 @@
 package processor
 
+//lint:file-ignore SA1019 the legacy config.k8s.io path/index annotations are read and written on purpose, for kpt and kustomize versions that still use them
+
 import (
 	"fmt"
 	"strconv"
