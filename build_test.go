@@ -120,6 +120,9 @@ func TestDockerfileStages(t *testing.T) {
 // The binary built with the Makefile's flags and CGO_ENABLED=0 is static (it runs on
 // distroless static), stripped, and reports the version passed with -X.
 func TestStaticBinary(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow: builds the release binary (-short)")
+	}
 	if runtime.GOOS != "linux" {
 		t.Skip("checks an ELF binary")
 	}

@@ -42,6 +42,9 @@ func TestIdempotent(t *testing.T) {
 // objects (the result equals a fresh render without it), and renaming one must
 // replace its objects.
 func TestRemoveAndRename(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow: renders every conformance case once per APIRule (-short)")
+	}
 	for _, c := range loadCases(t) {
 		apiRules := apiRuleIndexes(c.resources)
 		if len(apiRules) == 0 {

@@ -50,6 +50,9 @@ func TestHostileCatalogue(t *testing.T) {
 // the input (a reader, not materialised where it is large) and whether it is a
 // ResourceList.
 func TestHostileGenerated(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow: generates and feeds inputs of many megabytes (-short)")
+	}
 	tests := []struct {
 		name  string
 		input func(t *testing.T) (io.Reader, bool)
@@ -102,6 +105,9 @@ func TestHostileGenerated(t *testing.T) {
 // and written back, which takes far more than maxRSS (the test fails if the run
 // stays within the bounds).
 func TestBoundsCatchARegression(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow: feeds 64 MiB (-short)")
+	}
 	stdin := io.MultiReader(strings.NewReader(resourceList("- {apiVersion: v1, kind: ConfigMap, metadata: {name: big}, data: {x: ")),
 		io.LimitReader(repeatReader('a'), 64<<20), strings.NewReader("}}\nfunctionConfig: {apiVersion: apirule.krm.dev/v1alpha1, "+
 			"kind: APIRuleTransformer, metadata: {name: c}, spec: {maxInputBytes: 100000000}}\n"))
