@@ -231,3 +231,36 @@ func TestIstiodRefusesAuthorizationPolicies(t *testing.T) {
 			path:    "spec.rules[0].extAuth.authorizers[0]", message: "without a provider name"},
 	})
 }
+
+// TestIstiodAcceptsNearMisses: values next to the refused ones that istiod accepts
+// render without errors.
+func TestIstiodAcceptsNearMisses(t *testing.T) {
+	rule := func(request string) string {
+		return "  - path: /a\n    methods: [GET]\n    noAuth: true\n    request: " + request + "\n"
+	}
+	cases := []istiodCase{
+		{name: "Envoy variables and escaped percent", apiRule: istiodV2,
+			rules: rule(`{headers: {X-A: "%REQ(:AUTHORITY)%", X-B: "100%%", X-C: "%START_TIME(%s)% t"}, cookies: {a: "%%"}}`)},
+		{name: "Host alone", apiRule: istiodV2, rules: rule(`{headers: {Host: b.example.com}}`)},
+		{name: "CORS wildcards and upper-case methods", apiRule: istiodV2, rules: noAuthRule,
+			extra: "  corsPolicy: {allowOrigins: [{regex: '.*'}], allowMethods: ['*', GET, OPTIONS], allowHeaders: ['*', X-Custom_1], exposeHeaders: [X-A]}\n"},
+		{name: "v1beta1 CORS without an origin is not written", apiRule: istiodV1beta1,
+			rules: "  - {path: /a, methods: [GET], accessStrategies: [{handler: no_auth}]}\n",
+			extra: "  corsPolicy: {allowOrigins: [{}], allowMethods: [get], maxAge: 500ms}\n"},
+		{name: "v1beta1 maxAge in whole seconds", apiRule: istiodV1beta1,
+			rules: "  - {path: /a, methods: [GET], accessStrategies: [{handler: no_auth}]}\n",
+			extra: "  corsPolicy: {allowOrigins: [{exact: https://x.example.com}], maxAge: 1m30s}\n"},
+		{name: "v1beta1 Istio handler templates", apiRule: istiodV1beta1, config: istioCM,
+			rules: "  - path: '/api/{*}'\n    methods: [GET]\n    accessStrategies: [{handler: jwt, config: {authentications: [{issuer: https://i.example.com, jwksUri: http://i.example.com/jwks}]}}]\n"},
+		{name: "v1beta1 legacy gateway spelling", apiRule: strings.Replace(istiodV1beta1, "gateway: kyma-system/kyma-gateway", "gateway: kyma-gateway.kyma-system.svc.cluster.local", 1),
+			rules: "  - {path: /a, methods: [GET], accessStrategies: [{handler: noop}]}\n"},
+		{name: "Oathkeeper pattern with balanced delimiters", apiRule: istiodV1beta1,
+			rules: "  - {path: '/a<b>c', methods: [GET], accessStrategies: [{handler: noop}]}\n"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, results := process(t, c.input())
+			assert.Empty(t, errorsOf(results))
+		})
+	}
+}

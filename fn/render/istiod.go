@@ -96,6 +96,12 @@ func (c istiodCheck) cors(p *apirule.CorsPolicy, base string) {
 	}
 }
 
+// hasOrigin reports whether the policy allows an origin: without one the controller
+// writes no CORS policy at all (virtualservice.NewCORSPolicy), so nothing is checked.
+func hasOrigin(p *apirule.CorsPolicy) bool {
+	return slices.ContainsFunc(p.AllowOrigins, func(o map[string]string) bool { return len(o) > 0 })
+}
+
 // maxAge checks a CORS maxAge that is written (positive).
 func (c istiodCheck) maxAge(d time.Duration, path string) {
 	if d > 0 {
@@ -191,7 +197,7 @@ func (r *v2Renderer) checkIstiod(out *Output) {
 		gateway = "spec.externalGateway"
 	}
 	c.check(gateway, istiodrules.Gateway(r.gw.Ref))
-	if r.corsPolicy() != nil {
+	if spec.CorsPolicy != nil && hasOrigin(&spec.CorsPolicy.CorsPolicy) {
 		c.cors(&spec.CorsPolicy.CorsPolicy, "spec.corsPolicy")
 	}
 	for i := range spec.Rules {
@@ -227,7 +233,7 @@ func (r *v1beta1Renderer) checkIstiod() {
 	if g := r.ar.Spec.Gateway; g != nil {
 		c.check("spec.gateway", istiodrules.Gateway(*g))
 	}
-	if p := r.ar.Spec.CorsPolicy; p != nil && len(p.AllowOrigins) > 0 {
+	if p := r.ar.Spec.CorsPolicy; p != nil && hasOrigin(&p.CorsPolicy) {
 		c.cors(&p.CorsPolicy, "spec.corsPolicy")
 		if p.MaxAge != nil {
 			if d, err := time.ParseDuration(*p.MaxAge); err == nil {
