@@ -20,19 +20,21 @@ func CORSMethod(m string) error {
 	return nil
 }
 
-// tokenRE matches an HTTP field name (RFC 9110 token), as istiod checks CORS header names.
-var tokenRE = regexp.MustCompile("^[!#$%&'*+\\-.^_`|~A-Za-z0-9]+$")
+// corsHeaderRE is istiod's check of CORS header names: an HTTP token (RFC 9110), except
+// that istiod's character class reads "+-." as a range, which also lets "," through.
+// So "a,b" passes (Envoy then sends the list as written) and "a, b" does not.
+var corsHeaderRE = regexp.MustCompile("^[!#$%&'*+,\\-.^_`|~A-Za-z0-9]+$")
 
 // CORSHeaderName checks one entry of allowHeaders or exposeHeaders: "*" or one header
-// name. Several names joined with commas are one invalid name to istiod.
+// name (see corsHeaderRE). Names joined with ", " are refused.
 func CORSHeaderName(name string) error {
 	switch {
 	case name == "":
 		return errors.New("the header name is empty: istiod refuses it in a CORS policy")
-	case name == "*" || tokenRE.MatchString(name):
+	case name == "*" || corsHeaderRE.MatchString(name):
 		return nil
 	}
-	return fmt.Errorf("%q is not an HTTP header name: istiod refuses it in a CORS policy (list each header as its own entry, without commas or spaces)", name)
+	return fmt.Errorf("%q is not an HTTP header name: istiod refuses it in a CORS policy (list each header as its own entry)", name)
 }
 
 // CORSOrigin checks one allowOrigins match: kind is "exact", "prefix" or "regex".

@@ -138,7 +138,7 @@ func TestIstiodRefusesCORS(t *testing.T) {
 		{name: "lower-case method", apiRule: istiodV2, rules: noAuthRule, extra: cors(`{allowOrigins: [{exact: https://x.example.com}], allowMethods: [get]}`),
 			path: "spec.corsPolicy.allowMethods[0]", message: `"get" is not a method istiod accepts`},
 		{name: "headers joined with commas", apiRule: istiodV2, rules: noAuthRule, extra: cors(`{allowOrigins: [{exact: https://x.example.com}], allowHeaders: ["X-A, X-B"]}`),
-			path: "spec.corsPolicy.allowHeaders[0]", message: "without commas"},
+			path: "spec.corsPolicy.allowHeaders[0]", message: "list each header as its own entry"},
 		{name: "expose header", apiRule: istiodV2, rules: noAuthRule, extra: cors(`{allowOrigins: [{exact: https://x.example.com}], exposeHeaders: ["X A"]}`),
 			path: "spec.corsPolicy.exposeHeaders[0]", message: `"X A" is not an HTTP header name`},
 		{name: "empty origin", apiRule: istiodV2, rules: noAuthRule, extra: cors(`{allowOrigins: [{exact: https://x.example.com}, {prefix: ""}]}`),
@@ -254,6 +254,11 @@ func TestIstiodAcceptsNearMisses(t *testing.T) {
 			rules: "  - path: '/api/{*}'\n    methods: [GET]\n    accessStrategies: [{handler: jwt, config: {authentications: [{issuer: https://i.example.com, jwksUri: http://i.example.com/jwks}]}}]\n"},
 		{name: "v1beta1 legacy gateway spelling", apiRule: strings.Replace(istiodV1beta1, "gateway: kyma-system/kyma-gateway", "gateway: kyma-gateway.kyma-system.svc.cluster.local", 1),
 			rules: "  - {path: /a, methods: [GET], accessStrategies: [{handler: noop}]}\n"},
+		{name: "a token location the controller drops with its RequestAuthentication", apiRule: istiodV2,
+			rules: "  - {path: /a, methods: [GET], extAuth: {authorizers: [oauth2-proxy], restrictions: {authentications: [{issuer: https://i.example.com, jwksUri: https://i.example.com/jwks}]}}}\n" +
+				"  - {path: /b, methods: [GET], jwt: {authentications: [{issuer: https://i.example.com, jwksUri: https://i.example.com/jwks, fromParams: [\"\"]}]}}\n"},
+		{name: "CORS header names joined without a space", apiRule: istiodV2, rules: noAuthRule,
+			extra: "  corsPolicy: {allowOrigins: [{exact: https://x.example.com}], allowHeaders: ['X-A,X-B']}\n"},
 		{name: "Oathkeeper pattern with balanced delimiters", apiRule: istiodV1beta1,
 			rules: "  - {path: '/a<b>c', methods: [GET], accessStrategies: [{handler: noop}]}\n"},
 	}

@@ -139,13 +139,10 @@ func (c istiodCheck) selector(t apirule.Target, selector map[string]string, path
 	c.check(path, fmt.Errorf("%s: %w", from, err))
 }
 
-// jwt checks the authentications written into a RequestAuthentication and the
-// authorizations written into AuthorizationPolicies (base is the jwt field path).
-func (c istiodCheck) jwt(j *apirule.JWT, base string) {
-	if j == nil {
-		return
-	}
-	for k, a := range j.Authentications {
+// authentications checks the JWT rules written into a RequestAuthentication (base is
+// the field path of the jwt block they come from).
+func (c istiodCheck) authentications(auths []*apirule.JWTAuthentication, base string) {
+	for k, a := range auths {
 		if a == nil {
 			continue
 		}
@@ -161,7 +158,11 @@ func (c istiodCheck) jwt(j *apirule.JWT, base string) {
 			c.check(fmt.Sprintf("%s.fromParams[%d]", at, p), istiodrules.TokenLocation("fromParams entry", param))
 		}
 	}
-	for k, a := range j.Authorizations {
+}
+
+// authorizations checks the scopes and audiences written into AuthorizationPolicies.
+func (c istiodCheck) authorizations(auths []*apirule.JWTAuthorization, base string) {
+	for k, a := range auths {
 		if a == nil {
 			continue
 		}
@@ -214,13 +215,24 @@ func (r *v2Renderer) checkIstiod(out *Output) {
 				c.cookies(req.Cookies, at+".request.cookies")
 			}
 		}
-		c.jwt(rule.JWT, at+".jwt")
+		if rule.JWT != nil {
+			c.authorizations(rule.JWT.Authorizations, at+".jwt")
+		}
 		if ext := rule.ExtAuth; ext != nil {
 			for j, name := range ext.Authorizers {
 				c.check(fmt.Sprintf("%s.extAuth.authorizers[%d]", at, j), istiodrules.Provider(name))
 			}
-			c.jwt(ext.Restrictions, at+".extAuth.restrictions")
+			if ext.Restrictions != nil {
+				c.authorizations(ext.Restrictions.Authorizations, at+".extAuth.restrictions")
+			}
 		}
+	}
+	for _, ra := range r.requestAuthenticationRules() {
+		base := fmt.Sprintf("spec.rules[%d].jwt", ra.rule)
+		if spec.Rules[ra.rule].JWT == nil {
+			base = fmt.Sprintf("spec.rules[%d].extAuth.restrictions", ra.rule)
+		}
+		c.authentications(ra.jwt.Authentications, base)
 	}
 }
 
@@ -262,13 +274,16 @@ func (r *v1beta1Renderer) checkIstiod() {
 			continue
 		}
 		// RequestAuthentications take the authentications of every strategy,
-		// AuthorizationPolicies the authorizations of the first.
+		// AuthorizationPolicies the authorizations of the first. Of rules whose
+		// RequestAuthentications merge, the last one is written; validation has made
+		// their token locations equal.
 		for s, h := range rule.AccessStrategies {
 			cfg := jwtConfig(h)
-			if s > 0 {
-				cfg.Authorizations = nil
+			base := fmt.Sprintf("%s.accessStrategies[%d].config", at, s)
+			c.authentications(cfg.Authentications, base)
+			if s == 0 {
+				c.authorizations(cfg.Authorizations, base)
 			}
-			c.jwt(&cfg, fmt.Sprintf("%s.accessStrategies[%d].config", at, s))
 		}
 	}
 }

@@ -375,11 +375,32 @@ func (r *v2Renderer) authorizationPolicy(i int, p authorizationpolicy.Policy, pu
 }
 
 // requestAuthentications builds one RequestAuthentication per rule with jwt or
-// extAuth restrictions, in the target Service's namespace, dropping those whose
-// de-duplication key (selector, issuers, namespace) was seen; the key is also the
-// object's identity.
+// extAuth restrictions (see requestAuthenticationRules), in the target Service's
+// namespace; the de-duplication key is also the object's identity.
 func (r *v2Renderer) requestAuthentications() []*object.Object {
 	var out []*object.Object
+	for _, ra := range r.requestAuthenticationRules() {
+		t := r.targets[ra.rule]
+		spec := requestauthentication.New(t.selector, ra.jwt.Authentications)
+		out = append(out, r.newObject(r.ctx.IstioAPIVersion(requestauthentication.Group), requestauthentication.Kind, t.Namespace, ra.key, spec))
+	}
+	return out
+}
+
+// v2RequestAuthentication is a rule whose RequestAuthentication is written, its jwt
+// block (jwt, or the extAuth restrictions) and its de-duplication key.
+type v2RequestAuthentication struct {
+	rule int
+	jwt  *apirule.JWT
+	key  string
+}
+
+// requestAuthenticationRules returns the rules with jwt or extAuth restrictions,
+// dropping those whose de-duplication key (selector, issuers, namespace) an earlier
+// rule had: the controller writes only the first, so the token locations of the
+// others are never written.
+func (r *v2Renderer) requestAuthenticationRules() []v2RequestAuthentication {
+	var out []v2RequestAuthentication
 	seen := map[string]bool{}
 	for i, rule := range r.ar.Spec.Rules {
 		jwt := rule.JWT
@@ -395,8 +416,7 @@ func (r *v2Renderer) requestAuthentications() []*object.Object {
 			continue
 		}
 		seen[key] = true
-		spec := requestauthentication.New(t.selector, jwt.Authentications)
-		out = append(out, r.newObject(r.ctx.IstioAPIVersion(requestauthentication.Group), requestauthentication.Kind, t.Namespace, key, spec))
+		out = append(out, v2RequestAuthentication{rule: i, jwt: jwt, key: key})
 	}
 	return out
 }
