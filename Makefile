@@ -16,7 +16,7 @@ KUSTOMIZE := bin/kustomize
 STATICCHECK_VERSION := v0.8.2
 STATICCHECK := bin/staticcheck
 
-.PHONY: build test test-short lint staticcheck demo bench e2e e2e-container kustomize image dist e2e-oathkeeper test-istio e2e-argocd
+.PHONY: build test test-short lint staticcheck demo migrate-report bench e2e e2e-container kustomize image dist e2e-oathkeeper test-istio e2e-argocd
 build:
 	CGO_ENABLED=0 go build $(GO_BUILD_FLAGS) -o $(BIN) .
 
@@ -58,6 +58,11 @@ test-istio:
 ## demo: render the seed example (httpbin secured with JWT) and print the result.
 demo: build
 	$(BIN) examples/seed-httpbin/transformer.yaml examples/seed-httpbin/apirule.yaml examples/seed-httpbin/service.yaml
+
+## migrate-report: mode migrate over every v1alpha1/v1beta1 APIRule of the conformance cases:
+## how many migrate, and the blocking fields by reason (the test also checks each outcome).
+migrate-report:
+	set -o pipefail; go test -count=1 -run '^TestMigrateConformance$$' -v ./fn/cmd/ | sed -n '/migrated [0-9]/,/^--- /p' | grep -v '^--- '
 
 ## bench: benchmarks at 1,000 and 10,000 APIRules against a kyaml pass-through.
 bench:

@@ -62,6 +62,7 @@ var blockerReasons = []struct{ name, pattern string }{
 	{"unknown handler", `has no v2 equivalent`},
 	{"several access strategies", `access strategies: v2 has exactly one`},
 	{"issuer needed (issuers)", `set issuers:|trusted_issuers does not list`},
+	{"no JWKS URL", `add jwks_urls`},
 	{"one JWKS URL per issuer", `one per issuer`},
 	{"mutator needs Oathkeeper", `needs Oathkeeper|is a template`},
 	{"gateway", `has no namespace/name form`},
@@ -88,7 +89,7 @@ func reasonOf(msg string) string {
 // Run with -v for the counts by reason.
 func TestMigrateConformance(t *testing.T) {
 	var migrated, left int
-	reasons := map[string]int{}
+	reasons, firstReasons := map[string]int{}, map[string]int{}
 	var diffRules, sameRules int
 	for _, c := range loadCases(t) {
 		t.Run(c.name, func(t *testing.T) {
@@ -124,6 +125,9 @@ func TestMigrateConformance(t *testing.T) {
 				for _, w := range warnings[ref(it)] {
 					path, msg, _ := strings.Cut(w, "\x00")
 					if m, ok := strings.CutPrefix(msg, "not migrated to v2: "); ok {
+						if blockers == 0 {
+							firstReasons[reasonOf(m)]++
+						}
 						blockers++
 						reasons[reasonOf(m)]++
 						assert.True(t, path != "" || strings.Contains(m, "fails as"), "blocker without field path: %s", m)
@@ -156,6 +160,12 @@ func TestMigrateConformance(t *testing.T) {
 	fmt.Fprintf(&b, "migrated %d, left unchanged %d; rules compared: %d with reported differences, %d the same\nblocking fields by reason:\n", migrated, left, diffRules, sameRules)
 	for _, n := range names {
 		fmt.Fprintf(&b, "  %4d  %s\n", reasons[n], n)
+	}
+	b.WriteString("APIRules left unchanged, by their first blocking field:\n")
+	for _, n := range names {
+		if firstReasons[n] > 0 {
+			fmt.Fprintf(&b, "  %4d  %s\n", firstReasons[n], n)
+		}
 	}
 	t.Log(b.String())
 }

@@ -154,13 +154,16 @@ func (c *converter) rule(at string, r *apirule.V1beta1Rule) apirule.V2Rule {
 		c.block(hp+".handler", "handler %s has no v2 equivalent", h.Handler)
 		return out
 	}
-	out.Request = c.request(at, r.Mutators)
+	// Under the Istio handler a jwt rule's mutators become VirtualService headers
+	// as they are, templates included; elsewhere Oathkeeper applies them.
+	out.Request = c.request(at, r.Mutators, !(c.opts.Istio && h.Handler == apirule.StrategyJWT))
 	return out
 }
 
 // request turns header and cookie mutators with static values into request
-// headers and cookies; every other mutator needs Oathkeeper.
-func (c *converter) request(at string, mutators []*apirule.Handler) *apirule.Request {
+// headers and cookies; every other mutator needs Oathkeeper, and so does a
+// template value when Oathkeeper fills it in (viaOathkeeper).
+func (c *converter) request(at string, mutators []*apirule.Handler, viaOathkeeper bool) *apirule.Request {
 	var req apirule.Request
 	for m, h := range mutators {
 		mp := fmt.Sprintf("%s.mutators[%d]", at, m)
@@ -175,7 +178,7 @@ func (c *converter) request(at string, mutators []*apirule.Handler) *apirule.Req
 				continue
 			}
 			for k, v := range values {
-				if strings.Contains(v, "{{") {
+				if viaOathkeeper && strings.Contains(v, "{{") {
 					c.block(mp+".config", "%s %q is a template Oathkeeper fills from the session (%s); v2 sets only static values", h.Handler, k, v)
 				}
 			}

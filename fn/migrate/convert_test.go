@@ -73,6 +73,8 @@ func TestConvert(t *testing.T) {
 			`{"path":"/a","methods":["GET"],"request":{"headers":{"X-A":"b"},"cookies":{"c":"d"}},"noAuth":true}`, nil},
 		{"noop with a template header", "  - {path: /a, methods: [GET], accessStrategies: [{handler: noop}], mutators: [{handler: header, config: {headers: {X-User: '{{ print .Subject }}'}}}]}",
 			"", []string{"spec.rules[0].mutators[0].config"}},
+		{"Istio-handler jwt: the template was never filled in, it converts as text", "  - {path: /a, methods: [GET], accessStrategies: [{handler: jwt, config: {authentications: [{issuer: 'https://i', jwksUri: 'https://i/k'}]}}], mutators: [{handler: header, config: {headers: {X-User: '{{ print .Subject }}'}}}]}",
+			`{"path":"/a","methods":["GET"],"request":{"headers":{"X-User":"{{ print .Subject }}"}},"jwt":{"authentications":[{"issuer":"https://i","jwksUri":"https://i/k"}],"authorizations":null}}`, nil},
 		{"noop with id_token", "  - {path: /a, methods: [GET], accessStrategies: [{handler: noop}], mutators: [{handler: id_token}]}",
 			"", []string{"spec.rules[0].mutators[0].handler"}},
 		{"Oathkeeper jwt with one trusted issuer", "  - {path: /a/.*, methods: [GET], accessStrategies: [{handler: jwt, config: {trusted_issuers: ['https://t'], jwks_urls: ['https://t/keys'], required_scope: [read], target_audience: [app], token_from: {header: X-Token}}}]}",
@@ -97,7 +99,9 @@ func TestConvert(t *testing.T) {
 			"", []string{"spec.rules[0].path"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			v2, blockers, _ := Convert(v1beta1(t, head+c.rule), opts)
+			o := opts
+			o.Istio = strings.Contains(c.name, "Istio")
+			v2, blockers, _ := Convert(v1beta1(t, head+c.rule), o)
 			var paths []string
 			for _, b := range blockers {
 				paths = append(paths, b.Path)
