@@ -308,3 +308,91 @@ spec:
 	check(t, m, req("/api/x/y", nil), want{outcome: access.Allowed, service: "shop/orders"})
 	check(t, m, req("/", nil), want{outcome: access.Allowed})
 }
+
+// TestIstioDetails covers the parts of Istio's semantics the generated objects lean
+// on besides the main paths: {*} is one non-empty segment, a JWT rule's own token
+// header, root-namespace policies, DENY before ALLOW whatever the object order.
+func TestIstioDetails(t *testing.T) {
+	objs := `
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: vs, namespace: shop}
+spec:
+  hosts: ['*.example.org']
+  http:
+  - route: [{destination: {host: orders, port: {number: 8080}}}]
+---
+apiVersion: security.istio.io/v1
+kind: RequestAuthentication
+metadata: {name: ra, namespace: shop}
+spec:
+  selector: {matchLabels: {app: orders}}
+  jwtRules: [{issuer: 'https://issuer.example.org', jwksUri: 'https://issuer.example.org/keys', fromHeaders: [{name: X-JWT}]}]
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: allow, namespace: shop}
+spec:
+  selector: {matchLabels: {app: orders}}
+  rules:
+  - to: [{operation: {paths: ['/items/{*}']}}]
+  - from: [{source: {requestPrincipals: ['https://issuer.example.org/*']}}]
+    to: [{operation: {paths: ['/private/{**}']}}]
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: deny-all-admin, namespace: istio-system}
+spec:
+  action: DENY
+  rules: [{to: [{operation: {paths: ['/items/admin']}}]}]
+`
+	m := meshOf(t, objs)
+	req := func(path string, token *access.Token) access.Request {
+		return access.Request{Host: "shop.example.org", Method: "GET", Path: path, Token: token}
+	}
+	check(t, m, req("/items/7", nil), want{outcome: access.Allowed, service: "shop/orders"})
+	check(t, m, req("/items/", nil), want{outcome: access.Denied})
+	check(t, m, req("/items/7/8", nil), want{outcome: access.Denied})
+	check(t, m, req("/items/admin", nil), want{outcome: access.Denied})
+	jwt := &access.Token{Issuer: issuer, Header: "X-JWT"}
+	check(t, m, req("/private/a/b", jwt), want{outcome: access.Allowed, tokenRequired: true,
+		requirements: "https://issuer.example.org"})
+	check(t, m, req("/private/a/b", tok(issuer, nil, nil)), want{outcome: access.Denied, tokenRequired: true},
+	)
+	check(t, m, req("/private/a", &access.Token{Issuer: "https://evil.example.com", Header: "x-jwt"}), want{outcome: access.Unauthenticated, tokenRequired: true})
+	check(t, m, access.Request{Host: "example.org", Method: "GET", Path: "/items/7"}, want{outcome: access.NotRouted})
+}
+
+// TestOathkeeperChain: an authenticator that finds no credentials hands over to
+// the next; one that finds and rejects them ends the chain.
+func TestOathkeeperChain(t *testing.T) {
+	objs := `
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: vs, namespace: demo}
+spec:
+  hosts: [a.example.org]
+  http:
+  - route: [{destination: {host: ory-oathkeeper-proxy.kyma-system.svc.cluster.local, port: {number: 4455}}}]
+---
+apiVersion: oathkeeper.ory.sh/v1alpha1
+kind: Rule
+metadata: {name: r, namespace: demo}
+spec:
+  authenticators:
+  - handler: jwt
+    config: {jwks_urls: ['https://issuer.example.org/keys'], token_from: {header: X-JWT}}
+  - handler: anonymous
+  match: {methods: [GET], url: '<http|https>://a.example.org<(/.*)?>'}
+  upstream: {url: 'http://app.demo.svc.cluster.local:80'}
+`
+	m := meshOf(t, objs)
+	m.JWKSIssuers = map[string]string{"https://issuer.example.org/keys": issuer}
+	req := func(token *access.Token) access.Request {
+		return access.Request{Host: "a.example.org", Method: "GET", Path: "/x", Token: token}
+	}
+	check(t, m, req(nil), want{outcome: access.Allowed, service: "demo/app", oathkeeper: true})
+	check(t, m, req(&access.Token{Issuer: issuer, Header: "X-JWT"}), want{outcome: access.Allowed, oathkeeper: true})
+	check(t, m, req(&access.Token{Issuer: "https://evil.example.com", Header: "X-JWT"}), want{outcome: access.Unauthenticated, oathkeeper: true})
+	check(t, m, req(tok("https://evil.example.com", nil, nil)), want{outcome: access.Allowed, oathkeeper: true})
+}

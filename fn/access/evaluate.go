@@ -40,10 +40,7 @@ func (m *Mesh) decide(req Request) Decision {
 		return Decision{Outcome: Unknown, Reason: fmt.Sprintf("VirtualService %s/%s answers the route itself (redirect or direct response)", vs.namespace, vs.name)}
 	}
 	dest := route.GetRoute()[0].GetDestination()
-	host := dest.GetHost()
-	if !strings.Contains(host, ".") {
-		host += "." + vs.namespace + ".svc.cluster.local"
-	}
+	host := destinationHost(vs, route)
 	destination := host
 	if p := dest.GetPort().GetNumber(); p != 0 {
 		destination = fmt.Sprintf("%s:%d", host, p)
@@ -59,6 +56,16 @@ func (m *Mesh) decide(req Request) Decision {
 	}
 	d.Destination, d.Reason = destination, via+d.Reason
 	return d
+}
+
+// destinationHost is the host of the route's first destination, a short name
+// completed with the VirtualService's namespace as Istio does.
+func destinationHost(vs *virtualService, route *networking.HTTPRoute) string {
+	host := route.GetRoute()[0].GetDestination().GetHost()
+	if !strings.Contains(host, ".") {
+		host += "." + vs.namespace + ".svc.cluster.local"
+	}
+	return host
 }
 
 // route returns the first route that takes the request.
@@ -103,11 +110,11 @@ func (m *Mesh) atService(namespace, name, principal, host string, req Request) D
 
 // requirements lists candidate tokens for the route the request takes.
 func (m *Mesh) requirements(req Request) []Requirement {
-	_, route := m.route(req)
+	vs, route := m.route(req)
 	if route == nil || len(route.GetRoute()) == 0 {
 		return nil
 	}
-	host := route.GetRoute()[0].GetDestination().GetHost()
+	host := destinationHost(vs, route)
 	if m.isOathkeeper(host) {
 		return m.oathkeeperRequirements(req)
 	}
