@@ -357,8 +357,7 @@ spec:
 	jwt := &access.Token{Issuer: issuer, Header: "X-JWT"}
 	check(t, m, req("/private/a/b", jwt), want{outcome: access.Allowed, tokenRequired: true,
 		requirements: "https://issuer.example.org"})
-	check(t, m, req("/private/a/b", tok(issuer, nil, nil)), want{outcome: access.Denied, tokenRequired: true},
-	)
+	check(t, m, req("/private/a/b", tok(issuer, nil, nil)), want{outcome: access.Denied, tokenRequired: true})
 	check(t, m, req("/private/a", &access.Token{Issuer: "https://evil.example.com", Header: "x-jwt"}), want{outcome: access.Unauthenticated, tokenRequired: true})
 	check(t, m, access.Request{Host: "example.org", Method: "GET", Path: "/items/7"}, want{outcome: access.NotRouted})
 }
