@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	networking "istio.io/api/networking/v1"
+
+	"github.com/apirule-krm/apirule-fn/fn/apirule"
 )
 
 // Evaluate decides one request: the route, the outcome and, when the request
@@ -170,7 +172,7 @@ func (m *Mesh) tokenLocations(issuer string) []Token {
 	for _, r := range m.rules {
 		for _, h := range r.spec.Authenticators {
 			var c oryJWT
-			if h.Handler != "jwt" || json.Unmarshal(h.Config, &c) != nil || c.TokenFrom == nil {
+			if h.Handler != apirule.StrategyJWT || json.Unmarshal(h.Config, &c) != nil || c.TokenFrom == nil {
 				continue
 			}
 			if len(c.TrustedIssuers) == 0 || slices.Contains(c.TrustedIssuers, issuer) {

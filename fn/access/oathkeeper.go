@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/apirule-krm/apirule-fn/fn/apirule"
 )
 
 // oryRule is an Oathkeeper Rule as far as decisions read it.
@@ -121,11 +123,11 @@ const (
 // tokens the keys at a JWKS URL verify (Mesh.JWKSIssuers).
 func authenticate(h oryHandler, t *Token, keys map[string]string) (authStep, string) {
 	switch h.Handler {
-	case "noop", "anonymous":
+	case apirule.StrategyNoop, apirule.StrategyAnonymous:
 		return authPass, "authenticator " + h.Handler + " lets every request through"
-	case "unauthorized":
+	case apirule.StrategyUnauthorized:
 		return authFail, "authenticator unauthorized rejects every request"
-	case "jwt":
+	case apirule.StrategyJWT:
 		var c oryJWT
 		if len(h.Config) > 0 {
 			if err := json.Unmarshal(h.Config, &c); err != nil {
@@ -146,12 +148,12 @@ func authenticate(h oryHandler, t *Token, keys map[string]string) (authStep, str
 			return authFail, "jwt authenticator: token lacks a target audience"
 		}
 		return authPass, "jwt authenticator accepts the token"
-	case "oauth2_introspection":
+	case apirule.StrategyOAuth2Introspection:
 		if t == nil || !t.inHeader("Authorization") {
 			return authNotResponsible, "no bearer token for oauth2_introspection"
 		}
 		return authUnknown, "oauth2_introspection asks the introspection endpoint"
-	case "cookie_session", "oauth2_client_credentials":
+	case apirule.StrategyCookieSession, apirule.StrategyOAuth2ClientCredentials:
 		return authNotResponsible, h.Handler + " needs credentials the model does not send"
 	}
 	return authUnknown, "authenticator " + h.Handler + " is not one Oathkeeper knows"
@@ -231,7 +233,7 @@ func (m *Mesh) oathkeeperRequirements(req Request) []Requirement {
 		}
 		for _, h := range m.rules[i].spec.Authenticators {
 			var c oryJWT
-			if h.Handler != "jwt" || json.Unmarshal(h.Config, &c) != nil {
+			if h.Handler != apirule.StrategyJWT || json.Unmarshal(h.Config, &c) != nil {
 				continue
 			}
 			out = append(out, Requirement{Issuers: c.TrustedIssuers, Scopes: c.RequiredScope, Audiences: c.TargetAudience})
