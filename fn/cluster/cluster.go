@@ -72,6 +72,9 @@ type VirtualService struct {
 	Namespace, Name string
 	Hosts           []string
 	Labels          map[string]string
+	// File is the file it, or the APIRule it was generated for, came from ("":
+	// unknown).
+	File string
 }
 
 func key(ns, name string) string { return ns + "/" + name }
@@ -113,7 +116,7 @@ func (v *View) add(it *yaml.RNode) {
 			Hosts []string `yaml:"hosts"`
 		}
 		decodeField(it, "spec", &spec)
-		v.AddVirtualService(&VirtualService{Namespace: ns, Name: name, Hosts: spec.Hosts, Labels: it.GetLabels()})
+		v.AddVirtualService(&VirtualService{Namespace: ns, Name: name, Hosts: spec.Hosts, Labels: it.GetLabels(), File: fileOf(it)})
 	case group == "" && kind == "Pod":
 		var spec struct {
 			Containers     []struct{ Name string } `yaml:"containers"`

@@ -257,3 +257,101 @@ func TestPipingToKubectl(t *testing.T) {
 		assert.Contains(t, string(stderr), "--generated-only and --output-on-error shape standalone and stream output")
 	})
 }
+
+// Every failure a newcomer meets first says, at the user's field, how to fix it.
+func TestMessagesSayHowToFix(t *testing.T) {
+	const cluster = `apiVersion: v1
+kind: Service
+metadata: {name: other, namespace: demo}
+spec: {selector: {app: other}, ports: [{port: 80}]}
+---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: kyma-gateway, namespace: kyma-system}
+spec: {servers: [{hosts: ["*.example.com"], port: {number: 443, name: https, protocol: HTTPS}}]}
+---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: internal, namespace: team}
+spec: {servers: [{hosts: ["*.a.example.com", "*.b.example.com"], port: {number: 443, name: https, protocol: HTTPS}}]}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: legacy, namespace: demo, annotations: {config.kubernetes.io/path: legacy/vs.yaml}}
+spec: {hosts: [taken.example.com], gateways: [kyma-system/kyma-gateway]}
+`
+	v1alpha1 := func(name, host string) string {
+		return `apiVersion: gateway.kyma-project.io/v1alpha1
+kind: APIRule
+metadata: {name: ` + name + `, namespace: demo}
+spec:
+  gateway: kyma-gateway.kyma-system.svc.cluster.local
+  service: {name: other, port: 80, host: ` + host + `}
+  rules: [{path: /.*, methods: [GET], accessStrategies: [{handler: noop}]}]
+`
+	}
+	v2 := func(name, host, gateway, service, rules string) string {
+		return `apiVersion: gateway.kyma-project.io/v2
+kind: APIRule
+metadata: {name: ` + name + `, namespace: demo}
+spec:
+  hosts: [` + host + `]
+  gateway: ` + gateway + `
+  service: {name: ` + service + `, port: 80}
+  rules: ` + rules + `
+`
+	}
+	noAuth := "[{path: /a, methods: [GET], noAuth: true}]"
+	withoutKymaGateway := strings.Replace(cluster, "name: kyma-gateway, namespace: kyma-system", "name: other-gateway, namespace: kyma-system", 1)
+	bare := "apiVersion: apirule.krm.dev/v1alpha1\nkind: APIRuleTransformer\nmetadata: {name: c}\n"
+	tests := []struct {
+		name, input string
+		want        []string // stderr lines
+	}{
+		{"v1alpha1: the field as written", stream(cluster, v1alpha1("alpha", "taken.example.com")), []string{
+			"error: APIRule demo/alpha spec.host: at spec.service.host of this v1alpha1 APIRule: This host is occupied by another Virtual Service: " +
+				"VirtualService demo/legacy of the input in legacy/vs.yaml serves taken.example.com"}},
+		{"short host without a domain", stream(bare, withoutKymaGateway, v1alpha1("short", "short")), []string{
+			"error: APIRule demo/short spec.host: at spec.service.host of this v1alpha1 APIRule: Host does not contain a domain name and no default domain name is configured: " +
+				`write the full host, or set defaultDomain (or gateways["kyma-system/kyma-gateway"]: <domain>) in the function config, or add the Gateway kyma-system/kyma-gateway to the input`}},
+		{"v2 short host, Gateway with two hosts", stream(cluster, v2("multi", "short", "team/internal", "other", noAuth)), []string{
+			"error: APIRule demo/multi spec.hosts[0]: Lowercase RFC 1123 label (short host) is only supported as the APIRule host when selected Gateway has a single host definition matching *.<fqdn> format: " +
+				"Gateway team/internal in the input has the hosts [*.a.example.com, *.b.example.com]; write the full host instead"}},
+		{"Gateway not found", stream(cluster, v2("nogw", "short", "team/missing", "other", noAuth)), []string{
+			"error: APIRule demo/nogw spec.gateway: Could not get specified Gateway: Gateway team/missing is neither in the input nor in gateways of the function config " +
+				`(known Gateways: kyma-system/kyma-gateway, team/internal); add it to the input or set gateways["team/missing"] (its domain)`}},
+		{"occupied host, by an earlier APIRule", stream(cluster, v2("first", "same.example.com", "kyma-system/kyma-gateway", "other", noAuth),
+			strings.Replace(v2("second", "same.example.com", "kyma-system/kyma-gateway", "other", noAuth), "namespace: demo}", "namespace: demo, annotations: {config.kubernetes.io/path: b.yaml}}", 1)), []string{
+			"error: APIRule demo/second spec.hosts[0]: Host is occupied by another Virtual Service: APIRule demo/first (its VirtualService demo/first-"}},
+		{"missing Service: the hint once", stream(cluster, v2("nosvc", "nosvc.example.com", "kyma-system/kyma-gateway", "ghost",
+			"[{path: /a, methods: [GET], noAuth: true}, {path: /b, methods: [GET], noAuth: true}]")), []string{
+			`error: APIRule demo/nosvc spec.rules[0]: Failed to execute sidecar injection validation, err: services "ghost" not found: ` +
+				`add the Service demo/ghost to the input or set serviceSelectors["demo/ghost"] in the function config`,
+			`error: APIRule demo/nosvc spec.rules[1]: Failed to execute sidecar injection validation, err: services "ghost" not found: as at spec.rules[0]`}},
+		{"extAuth without the mesh ConfigMap", stream(cluster, v2("ext", "ext.example.com", "kyma-system/kyma-gateway", "other",
+			"[{path: /a, methods: [GET], extAuth: {authorizers: [oauth2-proxy]}}]")), []string{
+			"error: APIRule demo/ext spec.rules[0].extAuth: Failed to get Istio ConfigMap: the input has no ConfigMap istio-system/istio: add it, " +
+				"or list the mesh's envoyExtAuthzHttp providers in extAuthProviders in the function config (extAuthProviders: [oauth2-proxy])"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			input := tt.input
+			if !strings.HasPrefix(input, bare) {
+				input = stream(transformer, input)
+			}
+			_, stderr, code := runFn([]byte(input))
+			assert.Equal(t, 1, code)
+			for _, w := range tt.want {
+				assert.Contains(t, string(stderr), "apirule-fn: "+w)
+			}
+		})
+	}
+	t.Run("extAuthProviders that leave the authorizer out", func(t *testing.T) {
+		cfg := strings.Replace(transformer, "spec: {", "spec: {extAuthProviders: [other], ", 1)
+		_, stderr, code := runFn([]byte(stream(cfg, cluster, v2("ext", "ext.example.com", "kyma-system/kyma-gateway", "other",
+			"[{path: /a, methods: [GET], extAuth: {authorizers: [oauth2-proxy]}}]"))))
+		assert.Equal(t, 1, code)
+		assert.Contains(t, string(stderr), "apirule-fn: error: APIRule demo/ext spec.rules[0].extAuth.externalAuthorizers.oauth2-proxy: "+
+			"Authorizer not found in Istio ConfigMap mesh data: extAuthProviders in the function config lists [other], not oauth2-proxy")
+	})
+}

@@ -33,7 +33,7 @@ func (r *run) migrate(items []*yaml.RNode) {
 		}
 		res := migrate.APIRule(r.ctx, it.YNode(), version, obj, r.cfg.Issuers)
 		for _, o := range res.Old.Objects {
-			r.occupy(o, res.Old.Hosts)
+			r.occupy(o, res.Old.Hosts, it)
 		}
 		for _, b := range res.Blockers {
 			report(framework.Warning, b.Path, "not migrated to v2: "+b.Message)

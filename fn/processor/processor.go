@@ -169,7 +169,7 @@ func (r *run) apiRule(it *yaml.RNode) []*yaml.RNode {
 	}
 	if out.Failed() {
 		for _, o := range out.Applied {
-			r.occupy(o, out.Hosts)
+			r.occupy(o, out.Hosts, it)
 		}
 		return nil
 	}
@@ -264,16 +264,21 @@ func (r *run) place(it *yaml.RNode, rendered render.Output, report func(framewor
 		}
 		o.Annotations[OwnerAnnotation] = ns + "/" + name
 		r.copyPath(it, o.Annotations)
-		r.occupy(o, rendered.Hosts)
+		r.occupy(o, rendered.Hosts, it)
 		out = append(out, yaml.NewRNode(o.Node()))
 	}
 	return out
 }
 
-// occupy records the hosts of a generated VirtualService for later APIRules.
-func (r *run) occupy(o *object.Object, hosts []string) {
+// occupy records the hosts of a generated VirtualService for later APIRules, with
+// the file of its APIRule, for the message of an APIRule that wants one of them.
+func (r *run) occupy(o *object.Object, hosts []string, apiRule *yaml.RNode) {
 	if o.Kind == virtualservice.Kind {
-		r.view.AddVirtualService(&cluster.VirtualService{Namespace: o.Namespace, Name: o.Name, Hosts: hosts, Labels: o.Labels})
+		vs := &cluster.VirtualService{Namespace: o.Namespace, Name: o.Name, Hosts: hosts, Labels: o.Labels}
+		if f := fileOf(apiRule); f != nil {
+			vs.File = f.Path
+		}
+		r.view.AddVirtualService(vs)
 	}
 }
 

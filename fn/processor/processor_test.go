@@ -135,10 +135,10 @@ func TestConflictsAreReportedOnTheRightAPIRule(t *testing.T) {
 	}{
 		{"two APIRules claim one host: the later fails",
 			[]string{v1beta1Rule("first", "same.example.com", "/a"), v1beta1Rule("second", "same.example.com", "/b")},
-			[]string{"spec.host: second This host is occupied by another Virtual Service"}},
+			[]string{"spec.host: second This host is occupied by another Virtual Service: APIRule demo/first (its VirtualService demo/first-46e4fb208d) serves same.example.com"}},
 		{"a VirtualService in the input serves the host",
 			[]string{foreign, v1beta1Rule("api", "taken.example.com", "/a")},
-			[]string{"spec.host: api This host is occupied by another Virtual Service"}},
+			[]string{"spec.host: api This host is occupied by another Virtual Service: VirtualService other/legacy of the input serves taken.example.com"}},
 		{"duplicate APIRule identity",
 			[]string{v1beta1Rule("api", "a.example.com", "/a"), v1beta1Rule("api", "b.example.com", "/b")},
 			[]string{"metadata.name: api duplicate APIRule demo/api: an earlier item has the same namespace and name"}},
@@ -215,8 +215,8 @@ func TestPartialApplyOccupiesTheHost(t *testing.T) {
 	second := strings.Replace(strings.Replace(v1beta1Rule("second", "same.example.com", "/b"), "httpbin", "other", 1), "handler: noop", "handler: no_auth", 1)
 	out, results := process(t, resourceList(cfg, svc, first, second))
 	assert.Equal(t, []string{
-		`first services "httpbin" not found`,
-		"spec.host: second This host is occupied by another Virtual Service",
+		`first services "httpbin" not found: add the Service demo/httpbin to the input or set serviceSelectors["demo/httpbin"] in the function config`,
+		"spec.host: second This host is occupied by another Virtual Service: APIRule demo/first serves same.example.com",
 	}, errorsOf(results))
 	assert.NotContains(t, out, "kind: VirtualService", "the partly applied VirtualService is not emitted")
 }

@@ -2,6 +2,7 @@ package render
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/apirule-krm/apirule-fn/fn/apirule"
 )
@@ -24,7 +25,9 @@ var renderers = map[string]func(*Context, map[string]any) (Output, error){
 	// v1alpha1 is stored as v1beta1: the API server converted it before the
 	// controller saw it.
 	apirule.V1alpha1: decodeThen(func(ctx *Context, ar *apirule.V1alpha1APIRule) Output {
-		return V1beta1(ctx, ar.ToV1beta1())
+		out := V1beta1(ctx, ar.ToV1beta1())
+		out.nameV1alpha1Fields()
+		return out
 	}),
 }
 
@@ -50,4 +53,15 @@ func APIRule(ctx *Context, version string, obj map[string]any) (Output, error) {
 		return Output{}, fmt.Errorf("no renderer for APIRule version %q", version)
 	}
 	return render(ctx, obj)
+}
+
+// nameV1alpha1Fields adds the field of the v1alpha1 APIRule as written to findings
+// at a v1beta1 path that the conversion renamed: spec.host is spec.service.host.
+// The path itself stays the controller's, which reports the converted APIRule.
+func (o *Output) nameV1alpha1Fields() {
+	for i, f := range o.Findings {
+		if f.Path == "spec.host" || strings.HasPrefix(f.Path, "spec.host.") {
+			o.Findings[i].Message = "at spec.service.host" + strings.TrimPrefix(f.Path, "spec.host") + " of this v1alpha1 APIRule: " + f.Message
+		}
+	}
 }

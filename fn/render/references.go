@@ -18,7 +18,8 @@ func (r *v1beta1Renderer) checkReferences() bool {
 		r.out.Assumed(l.Assumed)
 		if !l.Found {
 			r.missing("spec.gateway", fmt.Sprintf("Gateway %s/%s is not in the input", ns, name),
-				fmt.Sprintf("add it to the input or set gateways[%q] in the function config", ns+"/"+name))
+				fmt.Sprintf("add it to the input or set gateways[%q] in the function config (%s)",
+					ns+"/"+name, r.ctx.Cluster.KnownGateways()))
 		}
 	}
 	if r.istio {

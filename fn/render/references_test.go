@@ -29,7 +29,7 @@ rules:
 			{Severity: Warning, Message: `Service demo/httpbin is not in the input; assumed its selector is {app: httpbin}. Add the Service to the input or set serviceSelectors["demo/httpbin"] in the function config`},
 		}},
 		{"nothing in the input, strict: each missing object is an error", "", config.Config{Strict: true}, []Finding{
-			{Severity: Error, Path: "spec.gateway", Message: `Gateway kyma-system/kyma-gateway is not in the input (strict: true): add it to the input or set gateways["kyma-system/kyma-gateway"] in the function config`},
+			{Severity: Error, Path: "spec.gateway", Message: `Gateway kyma-system/kyma-gateway is not in the input (strict: true): add it to the input or set gateways["kyma-system/kyma-gateway"] in the function config (no Gateway is known)`},
 			{Severity: Error, Path: "spec.service", Message: `Service demo/httpbin is not in the input (strict: true): add it to the input or set serviceSelectors["demo/httpbin"] in the function config`},
 		}},
 		{"config declares both", "", config.Config{Strict: true, Gateways: map[string]string{"kyma-system/kyma-gateway": ""},

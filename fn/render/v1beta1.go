@@ -44,7 +44,7 @@ func V1beta1(ctx *Context, ar *apirule.V1beta1APIRule) Output {
 		return out
 	}
 	istio := ctx.jwtHandler == config.HandlerIstio
-	out.FailAll(validation.V1beta1(ar, validation.V1beta1Env{Istio: istio, DefaultDomain: domain, Cluster: ctx.Cluster}))
+	out.FailAll(ctx.explainV1beta1(ar, domain, validation.V1beta1(ar, validation.V1beta1Env{Istio: istio, DefaultDomain: domain, Cluster: ctx.Cluster})))
 	if out.Failed() {
 		return out
 	}
@@ -308,7 +308,7 @@ func (r *v1beta1Renderer) authenticators(rule *apirule.V1beta1Rule) []*apirule.H
 func (r *v1beta1Renderer) selector(t apirule.Target) (map[string]string, bool) {
 	s := r.ctx.Cluster.Service(t.LookupNamespace(), t.Name)
 	if !s.Found {
-		r.out.Fail("", `services "`+t.Name+`" not found`)
+		r.out.Fail("", `services "`+t.Name+`" not found: `+r.ctx.Cluster.MissingServiceHint(t.LookupNamespace(), t.Name))
 		return nil, false
 	}
 	r.out.Assumed(s.Assumed)

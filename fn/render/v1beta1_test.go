@@ -164,7 +164,7 @@ rules: [{path: /.*, methods: [GET], accessStrategies: [{handler: allow}]}]`
 	}{
 		{name: "config defaultDomain", domain: "cfg.example.com", items: v1beta1KymaGateway, wantHost: "httpbin.cfg.example.com"},
 		{name: "kyma-gateway in the input", items: v1beta1KymaGateway, wantHost: "httpbin.local.kyma.dev"},
-		{name: "none", wantFail: []Finding{{Severity: Error, Path: "spec.host", Message: "Host does not contain a domain name and no default domain name is configured"}}},
+		{name: "none", wantFail: []Finding{{Severity: Error, Path: "spec.host", Message: "Host does not contain a domain name and no default domain name is configured: write the full host, or set defaultDomain (or gateways[\"kyma-system/kyma-gateway\"]: <domain>) in the function config, or add the Gateway kyma-system/kyma-gateway to the input"}}},
 		{name: "malformed kyma-gateway", items: malformed, wantFail: []Finding{{Severity: Error,
 			Message: "Gateway kyma-system/kyma-gateway must have exactly one server with protocol HTTPS to provide the default domain, found 2"}}},
 	}
@@ -407,12 +407,12 @@ spec: {ports: [{port: 80}]}
 		{
 			name:     "a missing Service is a processing error without objects",
 			spec:     "rules: [{path: /a, methods: [GET], service: {name: ghost, port: 80}, accessStrategies: [{handler: no_auth}]}]",
-			wantFail: []Finding{{Severity: Error, Message: `services "ghost" not found`}},
+			wantFail: []Finding{{Severity: Error, Message: `services "ghost" not found: add the Service demo/ghost to the input or set serviceSelectors["demo/ghost"] in the function config`}},
 		},
 		{
 			name:     "RequestAuthentications are looked up first",
 			spec:     "rules: [{path: /a, methods: [GET], service: {name: ghost, port: 80}, accessStrategies: [{handler: no_auth}]}, {path: /b, methods: [GET], service: {name: phantom, port: 80}, accessStrategies: [" + jwt + "]}]",
-			wantFail: []Finding{{Severity: Error, Message: `services "phantom" not found`}},
+			wantFail: []Finding{{Severity: Error, Message: `services "phantom" not found: add the Service demo/phantom to the input or set serviceSelectors["demo/phantom"] in the function config`}},
 		},
 		{
 			name:      "a Service without selector gives a namespace-wide policy",

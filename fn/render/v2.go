@@ -48,11 +48,11 @@ func V2(ctx *Context, ar *apirule.V2APIRule) Output {
 	gw, failures := validation.DiscoverV2Gateway(ctx.Cluster, ar)
 	out.Assumed(gw.Assumed)
 	if len(failures) > 0 {
-		out.FailAll(failures)
+		out.FailAll(ctx.explainV2(ar, gw, failures))
 		return out
 	}
 	r := newV2Renderer(ctx, ar, gw, &out)
-	out.FailAll(validation.V2(ctx.Cluster, ar, gw))
+	out.FailAll(ctx.explainV2(ar, gw, validation.V2(ctx.Cluster, ar, gw)))
 	if out.Failed() {
 		return out
 	}

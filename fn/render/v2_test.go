@@ -374,7 +374,7 @@ func TestV2Findings(t *testing.T) {
 		{
 			name: "gateway discovery failure is reported alone", version: "v2",
 			host: "a.example.com", gateway: "demo/missing", rules: "  - {path: '/{**}/{**}', methods: [GET], noAuth: true}",
-			want: []Finding{{Error, "spec.gateway", "Could not get specified Gateway"}},
+			want: []Finding{{Error, "spec.gateway", `Could not get specified Gateway: Gateway demo/missing is neither in the input nor in gateways of the function config (known Gateways: kyma-system/kyma-gateway); add it to the input or set gateways["demo/missing"] (its domain)`}},
 		},
 		{
 			name: "validation failures together", version: "v2",
