@@ -102,3 +102,8 @@ func fileOf(it *yaml.RNode) string {
 	}
 	return a[kioutil.LegacyPathAnnotation]
 }
+
+// MissingServiceHint says how to make a missing Service known.
+func (v *View) MissingServiceHint(ns, name string) string {
+	return fmt.Sprintf("add the Service %s/%s to the input or set serviceSelectors[%q] in the function config", ns, name, key(ns, name))
+}
