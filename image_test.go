@@ -157,3 +157,23 @@ func TestE2EImageAgreesWithDockerfile(t *testing.T) {
 	assert.Contains(t, passwd, "\nnobody:x:65534:65534:")
 	assert.Contains(t, passwd, "\nnonroot:x:"+distrolessNonrootUser+":"+distrolessNonrootUser+":")
 }
+
+// A container runtime that cannot start fails make e2e-container plainly: exit 1 and
+// the runtime's own error, never a skip.
+func TestE2EContainerFailsPlainlyWhenTheRuntimeCannotStart(t *testing.T) {
+	fake := t.TempDir()
+	for name, script := range map[string]string{
+		"podman": "#!/bin/sh\necho 'Error: runc: cannot start: fake' >&2\nexit 125\n",
+		"runc":   "#!/bin/sh\nexit 0\n",
+	} {
+		require.NoError(t, os.WriteFile(filepath.Join(fake, name), []byte(script), 0o755))
+	}
+	cmd := exec.Command("bash", "hack/e2e-container.sh", "/bin/true", "/bin/true", "v0")
+	cmd.Env = append(os.Environ(), "PATH="+fake+string(os.PathListSeparator)+os.Getenv("PATH"))
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	require.ErrorAs(t, err, &exit, "%s", out)
+	assert.Equal(t, 1, exit.ExitCode())
+	assert.Contains(t, string(out), "e2e-container: FAIL: the container runtime cannot start: podman info failed")
+	assert.Contains(t, string(out), "Error: runc: cannot start: fake")
+}
