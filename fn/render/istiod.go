@@ -253,8 +253,8 @@ func (r *v1beta1Renderer) checkIstiod() {
 			}
 		}
 	}
-	policies := r.istio && r.hasAuthorizationPolicies()
-	for i, first := range r.firstOfPath() {
+	policies := r.istio && r.ar.HasAuthorizationPolicies()
+	for i, first := range r.ar.FirstOfPath() {
 		rule := &r.ar.Spec.Rules[i]
 		at := r.rulePath(i)
 		t := r.ar.RuleTarget(rule)
@@ -268,7 +268,7 @@ func (r *v1beta1Renderer) checkIstiod() {
 			}
 		}
 		if policies {
-			c.check(at+".path", istiodrules.PolicyPath(apPath(rule.Path)))
+			c.check(at+".path", istiodrules.PolicyPath(apirule.PolicyPath(rule.Path)))
 		}
 		if !jwt {
 			continue
@@ -294,7 +294,7 @@ func (r *v1beta1Renderer) checkRoute(c istiodCheck, i int, rule *apirule.V1beta1
 	if !(r.istio && rule.Path == "/*") {
 		c.uriRegex(rule.Path, at+".path")
 	}
-	if r.direct(rule) {
+	if rule.Direct(r.istio) {
 		c.destination(t, servicePath(i, rule.Service))
 	}
 	if !r.istio || !rule.JWTSecured() {

@@ -57,23 +57,3 @@ func TestGatewayRef(t *testing.T) {
 		assert.Equal(t, want, [2]string{ns, name}, ref)
 	}
 }
-
-func TestAPPathCovers(t *testing.T) {
-	tests := []struct {
-		p, q string
-		want bool
-	}{
-		{"/*", "/headers", true},
-		{"/*", "/*", true},
-		{"/a", "/a", true},
-		{"/a", "/b", false},
-		{"/api/*", "/api/x", true},
-		{"/api/*", "/apix", false},
-		{"*.json", "/a/b.json", true},
-		{"*.json", "/a/b.xml", false},
-		{"/a/b", "/a/*", false},
-	}
-	for _, tt := range tests {
-		assert.Equal(t, tt.want, apPathCovers(tt.p, tt.q), "%s covers %s", tt.p, tt.q)
-	}
-}

@@ -106,7 +106,6 @@ func (r *v1beta1Renderer) render() {
 	if !ok {
 		return
 	}
-	r.warn()
 	r.out.V1beta1, r.out.IstioHandler = r.ar, r.istio
 	r.out.Objects = append(append(append([]*object.Object{vs}, aps...), ras...), rules...)
 }
@@ -117,27 +116,13 @@ func (r *v1beta1Renderer) labels() map[string]string {
 
 func (r *v1beta1Renderer) rulePath(i int) string { return fmt.Sprintf("spec.rules[%d]", i) }
 
-// firstOfPath maps each rule to the first rule with the same path (itself when it is
-// the first): the controller routes only those, with their own settings.
-func (r *v1beta1Renderer) firstOfPath() []int {
-	first := map[string]int{}
-	out := make([]int, len(r.ar.Spec.Rules))
-	for i, rule := range r.ar.Spec.Rules {
-		if _, ok := first[rule.Path]; !ok {
-			first[rule.Path] = i
-		}
-		out[i] = first[rule.Path]
-	}
-	return out
-}
-
 func (r *v1beta1Renderer) virtualService() (*object.Object, bool) {
 	cors, removeCORS, ok := r.cors()
 	if !ok {
 		return nil, false
 	}
 	var routes []virtualservice.Route
-	for i, first := range r.firstOfPath() {
+	for i, first := range r.ar.FirstOfPath() {
 		if first != i {
 			continue
 		}
@@ -190,13 +175,13 @@ func (r *v1beta1Renderer) cors() (*networking.CorsPolicy, bool, bool) {
 
 func (r *v1beta1Renderer) route(rule *apirule.V1beta1Rule) virtualservice.Route {
 	route := virtualservice.Route{URIRegex: rule.Path, Timeout: routeTimeout(rule.Timeout, r.ar.Spec.Timeout)}
-	if r.direct(rule) {
+	if rule.Direct(r.istio) {
 		t := r.ar.RuleTarget(rule)
 		route.DestinationHost, route.DestinationPort = t.Host(), t.Port
 	} else {
 		route.DestinationHost, route.DestinationPort = r.ctx.Config.OathkeeperHostPort()
 	}
-	if r.restrictsMethods(rule) {
+	if rule.RestrictsMethods(r.istio) {
 		route.Methods = rule.Methods
 	}
 	forwardedHost := r.host
@@ -213,23 +198,6 @@ func (r *v1beta1Renderer) route(rule *apirule.V1beta1Rule) virtualservice.Route 
 		}
 	}
 	return route
-}
-
-// direct reports whether the route goes straight to the Service rather than through
-// the Oathkeeper proxy: rules with only allow/no_auth, and jwt rules under the Istio
-// handler (Istio checks the token).
-func (r *v1beta1Renderer) direct(rule *apirule.V1beta1Rule) bool {
-	return !rule.SecuredByOathkeeper() || (r.istio && rule.JWTSecured())
-}
-
-// restrictsMethods reports whether the route matches the rule's methods only: under
-// the Ory handler only no_auth rules do (restricting the others would have broken
-// existing APIRules), under the Istio handler every rule without allow.
-func (r *v1beta1Renderer) restrictsMethods(rule *apirule.V1beta1Rule) bool {
-	if r.istio {
-		return !rule.HasStrategy(apirule.StrategyAllow)
-	}
-	return rule.HasStrategy(apirule.StrategyNoAuth)
 }
 
 // mutatorHeaders are the request headers the Istio handler makes from a jwt rule's
@@ -256,7 +224,7 @@ func (r *v1beta1Renderer) accessRules() ([]*object.Object, bool) {
 	var out []*object.Object
 	for i := range r.ar.Spec.Rules {
 		rule := &r.ar.Spec.Rules[i]
-		authn := r.authenticators(rule)
+		authn := rule.OathkeeperAuthenticators(r.istio)
 		if len(authn) == 0 {
 			continue
 		}
@@ -284,22 +252,6 @@ func (r *v1beta1Renderer) accessRules() ([]*object.Object, bool) {
 		})
 	}
 	return out, true
-}
-
-func (r *v1beta1Renderer) authenticators(rule *apirule.V1beta1Rule) []*apirule.Handler {
-	if !rule.SecuredByOathkeeper() {
-		return nil
-	}
-	if !r.istio {
-		return rule.AccessStrategies
-	}
-	var out []*apirule.Handler
-	for _, h := range rule.AccessStrategies {
-		if h.Handler == apirule.StrategyNoop || h.Handler == apirule.StrategyOAuth2Introspection {
-			out = append(out, h)
-		}
-	}
-	return out
 }
 
 // selector looks up the selector of the rule's Service; nil when the Service has none
@@ -377,7 +329,7 @@ func upsert(objs []*object.Object, byKey map[string]int, obj *object.Object) []*
 // every rule, because ALLOW policies deny whatever they do not list: one per
 // authorization of the rule's first strategy (one when there are none).
 func (r *v1beta1Renderer) authorizationPolicies() ([]*object.Object, bool) {
-	if !r.hasAuthorizationPolicies() {
+	if !r.ar.HasAuthorizationPolicies() {
 		return nil, true
 	}
 	var out []*object.Object
@@ -408,7 +360,7 @@ func (r *v1beta1Renderer) authorizationPolicies() ([]*object.Object, bool) {
 
 // policy is the AuthorizationPolicy of a rule before its authorization is applied.
 func (r *v1beta1Renderer) policy(rule *apirule.V1beta1Rule, sel map[string]string) authorizationpolicy.Policy {
-	p := authorizationpolicy.Policy{Selector: sel, Methods: rule.Methods, Paths: []string{apPath(rule.Path)}}
+	p := authorizationpolicy.Policy{Selector: sel, Methods: rule.Methods, Paths: []string{apirule.PolicyPath(rule.Path)}}
 	switch {
 	case rule.JWTSecured():
 		p.RequestPrincipals = issuerPrincipals(rule)
@@ -418,15 +370,6 @@ func (r *v1beta1Renderer) policy(rule *apirule.V1beta1Rule, sel map[string]strin
 		p.Principals = []string{authorizationpolicy.IngressGatewayPrincipal}
 	}
 	return p
-}
-
-// apPath is the policy path of a rule: the regex catch-all "/.*" becomes "/*", every
-// other path is taken literally.
-func apPath(path string) string {
-	if path == "/.*" {
-		return "/*"
-	}
-	return path
 }
 
 // issuerPrincipals requires a token of one of the issuers of the rule's first jwt strategy.
@@ -473,143 +416,4 @@ func apKey(namespace string, p authorizationpolicy.Policy, index int) string {
 	slices.Sort(sel)
 	return strings.Join([]string{namespace, strings.Join(sel, ","), strings.Join(slices.Sorted(slices.Values(p.Methods)), ","),
 		strings.Join(slices.Sorted(slices.Values(p.Paths)), ","), strconv.Itoa(index)}, "|")
-}
-
-// warn reports where the controller's output does something a user would not expect.
-func (r *v1beta1Renderer) warn() {
-	for i, first := range r.firstOfPath() {
-		if first != i {
-			r.warnShadowed(i, first)
-		} else {
-			r.warnRouted(i, &r.ar.Spec.Rules[i])
-		}
-	}
-}
-
-// warnShadowed: rule i repeats the path of rule j, and the controller routes only the
-// first rule of a path. Validation keeps their methods apart, so what happens to rule
-// i's requests depends on rule j's route.
-func (r *v1beta1Renderer) warnShadowed(i, j int) {
-	rule, first := &r.ar.Spec.Rules[i], &r.ar.Spec.Rules[j]
-	methods := strings.Join(rule.Methods, ", ")
-	var effect string
-	switch {
-	case r.restrictsMethods(first):
-		effect = fmt.Sprintf("rule %d's route matches only %s, so requests with %s to this path match no route (404)",
-			j, strings.Join(first.Methods, ", "), methods)
-	case !r.direct(first):
-		effect = fmt.Sprintf("requests with %s take rule %d's route to Oathkeeper (with rule %d's timeout), where rule %d's own Oathkeeper Rule, if any, applies",
-			methods, j, j, i)
-	default:
-		t := r.ar.RuleTarget(first)
-		effect = fmt.Sprintf("requests with %s take rule %d's route straight to Service %s/%s, without rule %d's access strategies (%s)",
-			methods, j, t.Namespace, t.Name, i, handlerNames(rule.AccessStrategies))
-		if r.istio {
-			effect += "; only the AuthorizationPolicies of that workload still check them"
-		}
-	}
-	r.out.Warn(r.rulePath(i), fmt.Sprintf(
-		"rule %d (path %q) gets no VirtualService route: the controller routes only the first rule of each path, rule %d; %s. Give each rule its own path, or merge rules that share handling into one",
-		i, rule.Path, j, effect))
-}
-
-// warnRouted checks a rule that has a route.
-func (r *v1beta1Renderer) warnRouted(i int, rule *apirule.V1beta1Rule) {
-	path := r.rulePath(i)
-	if strings.Contains(rule.Path, "/*") && !(r.istio && rule.Path == "/*") {
-		r.out.Warn(path+".path", fmt.Sprintf(
-			"path %q is a full-match regular expression in the VirtualService, where \"/*\" means zero or more slashes, not everything below: use \".*\" (for example \"/.*\") to match any path",
-			rule.Path))
-	}
-	if len(rule.Mutators) > 0 && !rule.SecuredByOathkeeper() {
-		r.out.Warn(path+".mutators", fmt.Sprintf(
-			"the mutators of rule %d are ignored: a rule with only allow/no_auth goes straight to the Service, so nothing applies them", i))
-	}
-	if r.istio && !r.direct(rule) && len(r.authenticators(rule)) == 0 {
-		r.out.Warn(path+".accessStrategies", fmt.Sprintf(
-			"rule %d (%s) is routed to Oathkeeper, but under the Istio JWT handler the controller creates Oathkeeper Rules only for noop and oauth2_introspection, so Oathkeeper rejects every request: use jwt, no_auth, noop or oauth2_introspection, or the ory handler",
-			i, handlerNames(rule.AccessStrategies)))
-	}
-	if r.istio && r.hasAuthorizationPolicies() {
-		r.warnPolicy(i, rule)
-	}
-}
-
-// hasAuthorizationPolicies reports whether the controller makes AuthorizationPolicies
-// for the APIRule: when some rule uses jwt or no_auth.
-func (r *v1beta1Renderer) hasAuthorizationPolicies() bool {
-	return slices.ContainsFunc(r.ar.Spec.Rules, func(rule apirule.V1beta1Rule) bool {
-		return rule.JWTSecured() || rule.HasStrategy(apirule.StrategyNoAuth)
-	})
-}
-
-// warnPolicy checks the AuthorizationPolicy of a routed rule under the Istio handler.
-func (r *v1beta1Renderer) warnPolicy(i int, rule *apirule.V1beta1Rule) {
-	path := r.rulePath(i)
-	if rule.Path != "/.*" && rule.Path != "/*" && strings.ContainsAny(rule.Path, "*?()\\+[|") {
-		r.out.Warn(path+".path", fmt.Sprintf(
-			"path %q is a regular expression in the VirtualService, but the AuthorizationPolicy reads it as an Istio path (exact, or a prefix or suffix around one \"*\"; only \"/.*\" is translated, to \"/*\"), so most requests the route accepts are denied (403): use plain paths or \"/.*\" under the Istio JWT handler",
-			rule.Path))
-	}
-	if rule.JWTSecured() {
-		r.warnOpened(i, rule)
-	}
-	t := r.ar.RuleTarget(rule)
-	if s := r.ctx.Cluster.Service(t.LookupNamespace(), t.Name); s.Found && len(s.Selector) == 0 {
-		r.out.Warn(path+".service", fmt.Sprintf(
-			"Service %s/%s has no selector, so the AuthorizationPolicy of rule %d has none either and applies to every workload in namespace %s",
-			t.LookupNamespace(), t.Name, i, t.LookupNamespace()))
-	}
-}
-
-// warnOpened finds the rules whose token-less AuthorizationPolicy (allow or no_auth,
-// from the ingress gateway) covers a method and the path of jwt rule i on the same
-// workload. ALLOW policies add up and a RequestAuthentication rejects only invalid
-// tokens, so such a rule lets requests without a token through to rule i's path:
-// the controller's output, but rarely what the author meant.
-func (r *v1beta1Renderer) warnOpened(i int, rule *apirule.V1beta1Rule) {
-	ti := r.ar.RuleTarget(rule)
-	for j := range r.ar.Spec.Rules {
-		other := &r.ar.Spec.Rules[j]
-		tj := r.ar.RuleTarget(other)
-		if j == i || other.SecuredByOathkeeper() || other.JWTSecured() ||
-			tj.LookupNamespace() != ti.LookupNamespace() || tj.Name != ti.Name || !apPathCovers(apPath(other.Path), apPath(rule.Path)) {
-			continue
-		}
-		var shared []string
-		for _, m := range other.Methods {
-			if slices.Contains(rule.Methods, m) {
-				shared = append(shared, m)
-			}
-		}
-		if len(shared) == 0 {
-			continue
-		}
-		r.out.Warn(r.rulePath(i), fmt.Sprintf(
-			"rule %d requires a JWT on %s %s, but the AuthorizationPolicy of rule %d (%s, path %q) allows %s on that path without a token; ALLOW policies add up, so requests without a token reach Service %s/%s: give rule %d a narrower path or other methods",
-			i, strings.Join(shared, ", "), rule.Path, j, handlerNames(other.AccessStrategies), apPath(other.Path),
-			strings.Join(shared, ", "), ti.LookupNamespace(), ti.Name, j))
-	}
-}
-
-// apPathCovers reports whether the Istio policy path p matches every request path
-// that q matches: the same path, "*", a prefix "x*" of it, or a suffix "*x" of it.
-func apPathCovers(p, q string) bool {
-	switch {
-	case p == q || p == "*":
-		return true
-	case strings.HasSuffix(p, "*"):
-		return strings.HasPrefix(strings.TrimSuffix(q, "*"), strings.TrimSuffix(p, "*"))
-	case strings.HasPrefix(p, "*"):
-		return strings.HasSuffix(strings.TrimPrefix(q, "*"), strings.TrimPrefix(p, "*"))
-	}
-	return false
-}
-
-func handlerNames(hs []*apirule.Handler) string {
-	names := make([]string, len(hs))
-	for i, h := range hs {
-		names[i] = h.Handler
-	}
-	return strings.Join(names, ", ")
 }

@@ -207,12 +207,7 @@ rules:
 authorizer: {handler: allow}
 match: {methods: [POST], url: '<http|https>://httpbin.example.com</img>'}
 upstream: {url: 'http://httpbin.demo.svc.cluster.local:8000'}`), v1beta1Summary(t, rule)["spec"])
-
-	ws := v1beta1Warnings(out)
-	require.Len(t, ws, 1)
-	assert.Equal(t, "spec.rules[1]", ws[0].Path)
-	assert.Contains(t, ws[0].Message, `rule 1 (path "/img") gets no VirtualService route`)
-	assert.Contains(t, ws[0].Message, "requests with POST to this path match no route (404)")
+	assert.Empty(t, v1beta1Warnings(out), "the checks (fn/checks, AF305) report the unrouted rule")
 }
 
 func TestV1beta1OryObjects(t *testing.T) {
@@ -305,10 +300,7 @@ rules:
 - {path: /.*, methods: [GET, DELETE], accessStrategies: [{handler: no_auth}]}`
 	out := V1beta1(v1beta1Context(t, v1beta1HttpbinService, config.Config{JWTHandler: config.HandlerIstio}), v1beta1APIRule(t, spec))
 	require.Empty(t, v1beta1Errors(out))
-	require.Equal(t, []Finding{
-		{Warning, "spec.rules[1]", `rule 1 requires a JWT on GET /jwt, but the AuthorizationPolicy of rule 0 (allow, path "/*") allows GET on that path without a token; ALLOW policies add up, so requests without a token reach Service demo/httpbin: give rule 0 a narrower path or other methods`},
-		{Warning, "spec.rules[1]", `rule 1 requires a JWT on GET /jwt, but the AuthorizationPolicy of rule 3 (no_auth, path "/*") allows GET on that path without a token; ALLOW policies add up, so requests without a token reach Service demo/httpbin: give rule 3 a narrower path or other methods`},
-	}, v1beta1Warnings(out), "the catch-all rules open the jwt path")
+	require.Empty(t, v1beta1Warnings(out), "the checks (fn/checks, AF301) report the opened jwt path")
 	cors := "{allowCredentials: true, allowMethods: [GET], allowOrigins: [{exact: 'https://a.example.com'}], maxAge: 600s}"
 	removal := "[Access-Control-Allow-Origin, Access-Control-Expose-Headers, Access-Control-Allow-Headers, Access-Control-Allow-Credentials, Access-Control-Allow-Methods, Access-Control-Max-Age]"
 	service := "[{destination: {host: httpbin.demo.svc.cluster.local, port: {number: 8000}}, weight: 100}]"
@@ -402,7 +394,6 @@ spec: {ports: [{port: 80}]}
 		name, spec string
 		wantFail   []Finding
 		wantKinds  []string
-		wantWarn   string
 	}{
 		{
 			name:     "a missing Service is a processing error without objects",
@@ -418,7 +409,6 @@ spec: {ports: [{port: 80}]}
 			name:      "a Service without selector gives a namespace-wide policy",
 			spec:      "rules: [{path: /a, methods: [GET], service: {name: bare, port: 80}, accessStrategies: [{handler: no_auth}]}]",
 			wantKinds: []string{virtualservice.Kind, authorizationpolicy.Kind},
-			wantWarn:  "Service demo/bare has no selector, so the AuthorizationPolicy of rule 0 has none either and applies to every workload in namespace demo",
 		},
 		{
 			name:      "identical RequestAuthentications merge",
@@ -437,10 +427,6 @@ spec: {ports: [{port: 80}]}
 			out := V1beta1(v1beta1Context(t, v1beta1HttpbinService+"---\n"+bare, config.Config{JWTHandler: config.HandlerIstio}), v1beta1APIRule(t, spec))
 			assert.Equal(t, tt.wantFail, v1beta1Errors(out))
 			assert.Equal(t, tt.wantKinds, v1beta1Kinds(out.Objects))
-			if tt.wantWarn != "" {
-				require.Len(t, v1beta1Warnings(out), 1)
-				assert.Equal(t, tt.wantWarn, v1beta1Warnings(out)[0].Message)
-			}
 		})
 	}
 	t.Run("the later policy wins", func(t *testing.T) {
@@ -461,63 +447,6 @@ spec: {ports: [{port: 80}]}
 		assert.Len(t, assumed, 1)
 		assert.Equal(t, []string{virtualservice.Kind, authorizationpolicy.Kind, requestauthentication.Kind}, v1beta1Kinds(out.Objects))
 	})
-}
-
-func TestV1beta1Warnings(t *testing.T) {
-	tests := []struct {
-		name, handler, rules string
-		wantPath, wantText   string
-	}{
-		{
-			name:     "ory path /* matches only slashes",
-			rules:    "[{path: /*, methods: [GET], accessStrategies: [{handler: allow}]}]",
-			wantPath: "spec.rules[0].path", wantText: `"/*" means zero or more slashes`,
-		},
-		{
-			name:     "istio regex paths other than /* too",
-			handler:  "istio",
-			rules:    "[{path: /api/*, methods: [GET], accessStrategies: [{handler: allow}]}]",
-			wantPath: "spec.rules[0].path", wantText: `"/*" means zero or more slashes`,
-		},
-		{
-			name:     "mutators of allow/no_auth rules are ignored",
-			rules:    "[{path: /a, methods: [GET], accessStrategies: [{handler: no_auth}], mutators: [{handler: id_token}]}]",
-			wantPath: "spec.rules[0].mutators", wantText: "the mutators of rule 0 are ignored",
-		},
-		{
-			name:     "istio routes unauthorized to Oathkeeper without a Rule",
-			handler:  "istio",
-			rules:    "[{path: /a, methods: [GET], accessStrategies: [{handler: unauthorized}]}]",
-			wantPath: "spec.rules[0].accessStrategies", wantText: "rule 0 (unauthorized) is routed to Oathkeeper, but under the Istio JWT handler",
-		},
-		{
-			name:     "istio policy paths are not regexes",
-			handler:  "istio",
-			rules:    "[{path: /files/.+, methods: [GET], accessStrategies: [{handler: no_auth}]}]",
-			wantPath: "spec.rules[0].path", wantText: "the AuthorizationPolicy reads it as an Istio path",
-		},
-		{
-			name:     "shadowed rule behind an allow rule bypasses its strategies",
-			rules:    "[{path: /a, methods: [GET], accessStrategies: [{handler: allow}]}, {path: /a, methods: [POST], accessStrategies: [{handler: noop}]}]",
-			wantPath: "spec.rules[1]", wantText: "requests with POST take rule 0's route straight to Service demo/httpbin, without rule 1's access strategies (noop)",
-		},
-		{
-			name:     "shadowed rule behind an Oathkeeper rule",
-			rules:    "[{path: /a, methods: [GET], accessStrategies: [{handler: noop}]}, {path: /a, methods: [POST], accessStrategies: [{handler: noop}]}]",
-			wantPath: "spec.rules[1]", wantText: "requests with POST take rule 0's route to Oathkeeper",
-		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			spec := "host: httpbin.example.com\ngateway: g\nservice: {name: httpbin, port: 80}\nrules: " + tt.rules
-			out := V1beta1(v1beta1Context(t, v1beta1HttpbinService, config.Config{JWTHandler: tt.handler}), v1beta1APIRule(t, spec))
-			require.Empty(t, v1beta1Errors(out))
-			ws := v1beta1Warnings(out)
-			require.Len(t, ws, 1, "%v", ws)
-			assert.Equal(t, tt.wantPath, ws[0].Path)
-			assert.Contains(t, ws[0].Message, tt.wantText)
-		})
-	}
 }
 
 func TestV1beta1CorsMaxAgeMustBeAGoDuration(t *testing.T) {
