@@ -76,7 +76,11 @@ func hostileMatch(kind, pattern string) string {
 		head = rest
 	}
 	if head != "" {
-		candidates = append(candidates, "https://"+head+"."+attacker, "http://"+head+"."+attacker)
+		site := head + "." + attacker
+		if strings.HasSuffix(head, ".") {
+			site = head + attacker
+		}
+		candidates = append(candidates, "https://"+site, "http://"+site)
 	}
 	if tail != "" && !strings.HasPrefix(tail, ".") {
 		candidates = append(candidates, "https://attacker"+tail, "http://attacker"+tail)

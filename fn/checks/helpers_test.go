@@ -2,6 +2,7 @@ package checks_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -143,3 +144,15 @@ spec:
   service: {name: orders, port: 8080}
 ` + rest + "\n"
 }
+
+// jwtRule is a v2 rule requiring a token of idp.example.com for audience "orders".
+func jwtRule(path, methods string) string {
+	return `  - path: ` + path + `
+    methods: [` + methods + `]
+    jwt:
+      authentications: [{issuer: "https://idp.example.com", jwksUri: "https://idp.example.com/keys"}]
+      authorizations: [{audiences: [orders]}]`
+}
+
+// replaceOnce replaces the first old in s.
+func replaceOnce(s, old, new string) string { return strings.Replace(s, old, new, 1) }

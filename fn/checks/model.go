@@ -15,6 +15,13 @@ type Render struct {
 	// Input holds the Istio and Oathkeeper objects of the input that the function did
 	// not generate: hand-written objects and those of other tools.
 	Input []*Object
+	// Selector returns the workload labels of Service namespace/name (nil: the label
+	// the renderers assume, {app: <name>}).
+	Selector func(namespace, name string) (map[string]string, bool)
+	// OathkeeperProxy is host:port of the Oathkeeper proxy ("": the default).
+	OathkeeperProxy string
+
+	opened *[]opening
 }
 
 // AddAPIRule appends an APIRule that rendered; its objects get it as their owner.

@@ -81,6 +81,11 @@ func (r *run) process(fc *yaml.RNode, items []*yaml.RNode) []*yaml.RNode {
 	items = prune(items)
 	r.results = append(r.results, nearMisses(fc, items)...)
 	r.view = cluster.New(items, r.cfg)
+	r.rendered.Selector = func(ns, name string) (map[string]string, bool) {
+		s := r.view.Service(ns, name)
+		return s.Selector, s.Found
+	}
+	r.rendered.OathkeeperProxy = r.cfg.OathkeeperProxy
 	r.taken, r.nextIndex, r.seen = map[string]string{}, map[string]int{}, map[string]bool{}
 	for _, it := range items {
 		r.taken[identity(it.GetApiVersion(), it.GetKind(), it.GetNamespace(), it.GetName())] = "input"
