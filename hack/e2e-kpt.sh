@@ -7,7 +7,8 @@
 #                (KPT_FN_RUNTIME, PATH): kpt fn render with the mutator as
 #                "image: IMAGE", and kpt fn eval -i IMAGE, never pulling (make e2e-container)
 # Each starts from a copy of the package without its generated objects, must write
-# the files as committed, and runs a second time, which must change nothing.
+# the files as committed, and runs a second time, which must change nothing. Then
+# kpt fn eval -- mode=migrate over a copy of the seed: v2 in place, twice.
 # Without kpt on PATH ($KPT, if set, names another) it says so and runs nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -81,5 +82,22 @@ twice "kpt fn render ${render_flags[*]} ($mutator)" "$tmp/want-render" "$tmp/ren
 unrendered "$tmp/eval"
 twice "kpt fn eval ${eval_flags[*]} --fn-config apirule-fn-config.yaml" examples/kpt-package "$tmp/eval" \
   "$kpt" fn eval "$tmp/eval" "${eval_flags[@]}" --fn-config "$tmp/eval/apirule-fn-config.yaml"
+
+# kpt fn eval -- mode=migrate: the seed's v1alpha1 APIRule becomes v2 in its own file,
+# keeping its comment; the Service's file stays as it is; a second run changes nothing.
+mkdir -p "$tmp/migrate"
+cp examples/seed-httpbin/apirule.yaml examples/seed-httpbin/service.yaml "$tmp/migrate/"
+migrate=("$kpt" fn eval "$tmp/migrate" "${eval_flags[@]}" -- mode=migrate defaultDomain=local.kyma.dev
+  'issuers={"https://idp.example.com/oauth2/certs": "https://idp.example.com"}')
+if timed "kpt fn eval ${eval_flags[*]} -- mode=migrate #1" "${migrate[@]}"; then
+  grep -q '^apiVersion: gateway.kyma-project.io/v2$' "$tmp/migrate/apirule.yaml" || fail "mode=migrate: apirule.yaml is not v2"
+  grep -q '^# Kyma tutorial' "$tmp/migrate/apirule.yaml" || fail "mode=migrate: the APIRule's comment is gone"
+  grep -q 'issuer: https://idp.example.com$' "$tmp/migrate/apirule.yaml" || fail "mode=migrate: no jwt issuer"
+  cmp -s examples/seed-httpbin/service.yaml "$tmp/migrate/service.yaml" || fail "mode=migrate: service.yaml changed"
+  cp -r "$tmp/migrate" "$tmp/migrated"
+  if timed "kpt fn eval ${eval_flags[*]} -- mode=migrate #2" "${migrate[@]}"; then
+    diff -r -u "$tmp/migrated" "$tmp/migrate" && echo "ok   mode=migrate #2: nothing changed" || fail "mode=migrate #2 changed the package"
+  fi
+fi
 
 e2e_summary "e2e-kpt ($mode)"
