@@ -171,7 +171,7 @@ func (p *idp) expiredToken(t *testing.T) string {
 // OP never published: a token that is well-formed and names the OP's key, but is not the OP's.
 func resignWithForeignKey(t *testing.T, token string) string {
 	t.Helper()
-	parsed, err := jose.ParseSigned(token, []jose.SignatureAlgorithm{jose.RS256})
+	parsed, err := jose.ParseSignedCompact(token, []jose.SignatureAlgorithm{jose.RS256})
 	require.NoError(t, err)
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	require.NoError(t, err)
