@@ -193,6 +193,9 @@ func TestIstiodRefusesPaths(t *testing.T) {
 			path: "spec.rules[0].path", message: "outside the templates"},
 		{name: "empty segment next to a template", apiRule: istiodV2, rules: "  - {path: '/api//{*}', methods: [GET], noAuth: true}\n",
 			path: "spec.rules[0].path", message: "has a template and an empty segment"},
+		{name: "v2 route regex over 1024 bytes once the templates are translated", apiRule: istiodV2,
+			rules: "  - {path: '" + strings.Repeat("/{*}", 25) + "', methods: [GET], noAuth: true}\n",
+			path:  "spec.rules[0].path", message: "longer than 1024 bytes"},
 		{name: "route regex over 1024 bytes", apiRule: istiodV1beta1, rules: "  - {path: '/" + strings.Repeat("a", 1030) + "', methods: [GET], accessStrategies: [{handler: noop}]}\n",
 			path: "spec.rules[0].path", message: "longer than 1024 bytes"},
 	})
