@@ -100,6 +100,7 @@ func fileOf(it *yaml.RNode) string {
 	if p, ok := a[kioutil.PathAnnotation]; ok {
 		return p
 	}
+	//lint:ignore SA1019 older kpt and kustomize versions set only the legacy config.k8s.io path
 	return a[kioutil.LegacyPathAnnotation]
 }
 
