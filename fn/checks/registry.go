@@ -3,6 +3,8 @@ package checks
 // All is every check, in ID order. Registering a check is adding it here (see the
 // package doc); TestRegistry checks the order, the IDs and the README table.
 var All = []*Check{
+	crossNamespaceService,
+	mergedKeySets,
 	openedByOther,
 	namespaceWidePolicy,
 	wildcardHost,
@@ -24,4 +26,6 @@ var All = []*Check{
 	noAudience,
 	tokenInQuery,
 	corsAnyOrigin,
+	mutatorTemplate,
+	credentialHeader,
 }

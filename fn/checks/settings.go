@@ -3,7 +3,10 @@ package checks
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/url"
+	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/apirule-krm/apirule-fn/fn/apirule"
@@ -162,4 +165,88 @@ var tokenInQuery = &Check{
 			}
 		}
 	},
+}
+
+var mutatorTemplate = &Check{
+	ID: "AF507", Severity: High,
+	Why: "an Oathkeeper mutator template calls a function: `env` and `expandenv` read Oathkeeper's environment (its secrets) into requests, and other functions compute what the backend trusts",
+	Fix: "use only the session's fields ({{ print .Subject }}), never env or expandenv",
+	Run: func(r *Render, rep *Report) {
+		for _, ar := range r.APIRules {
+			for _, h := range handlers(ar, true) {
+				if !strings.Contains(h.path, ".mutators[") {
+					continue
+				}
+				configStrings(h, func(path, _, value string) {
+					if fn := templateFunction(value); fn != "" {
+						what := "computes a value the backend will trust"
+						if fn == "env" || fn == "expandenv" {
+							what = "reads Oathkeeper's environment, where its secrets live, into the request"
+						}
+						rep.At(ar, path, "mutator template %q calls %s, which %s; use only the session's fields, such as {{ print .Subject }}", value, fn, what)
+					}
+				})
+			}
+		}
+	},
+}
+
+// templateActions finds the actions of a Go template.
+var templateActions = regexp.MustCompile(`\{\{-?(.*?)-?\}\}`)
+
+// templateFunction returns the first function a template's actions call other than
+// print and printf of session fields, or "".
+func templateFunction(s string) string {
+	for _, m := range templateActions.FindAllStringSubmatch(s, -1) {
+		for _, word := range strings.FieldsFunc(m[1], func(r rune) bool { return r == ' ' || r == '(' || r == ')' || r == '|' || r == '\t' }) {
+			if word == "print" || word == "printf" || strings.HasPrefix(word, ".") || strings.HasPrefix(word, "$") || strings.HasPrefix(word, "\"") {
+				continue
+			}
+			return word
+		}
+	}
+	return ""
+}
+
+var credentialHeader = &Check{
+	ID: "AF508", Severity: High,
+	Why: "a JWT rule sets `Authorization` or another credential header on the forwarded request: it replaces every caller's token, so the backend sees one fixed credential whoever called",
+	Fix: "do not set credential headers on JWT rules; let the caller's token through",
+	Run: func(r *Render, rep *Report) {
+		for _, ar := range r.APIRules {
+			if ar.V2 != nil && ar.V2.Spec != nil {
+				for i, rule := range ar.V2.Spec.Rules {
+					if (rule.JWT != nil || rule.ExtAuth != nil) && rule.Request != nil {
+						for _, k := range slices.Sorted(maps.Keys(rule.Request.Headers)) {
+							if credentialHeaders[strings.ToLower(k)] {
+								rep.At(ar, fmt.Sprintf("spec.rules[%d].request.headers.%s", i, k), "rule %d requires a JWT but sets the request header %s, replacing every caller's credential with one fixed value the backend sees whoever called; remove it", i, k)
+							}
+						}
+					}
+				}
+			}
+			if ar.V1beta1 == nil || !ar.IstioHandler {
+				continue
+			}
+			for i := range ar.V1beta1.Spec.Rules {
+				rule := &ar.V1beta1.Spec.Rules[i]
+				if !rule.JWTSecured() {
+					continue
+				}
+				for j, m := range rule.Mutators {
+					for _, k := range slices.Sorted(maps.Keys(rule.MutatorValues(apirule.MutatorHeader))) {
+						if m.Handler == apirule.MutatorHeader && credentialHeaders[strings.ToLower(k)] {
+							rep.At(ar, fmt.Sprintf("spec.rules[%d].mutators[%d].config.headers.%s", i, j, k), "rule %d requires a JWT but its header mutator sets %s on the forwarded request (a VirtualService header under the Istio handler), replacing every caller's credential with one fixed value; remove it", i, k)
+						}
+					}
+				}
+			}
+		}
+	},
+}
+
+// credentialHeaders are request headers that carry a caller's credential.
+var credentialHeaders = map[string]bool{
+	"authorization": true, "proxy-authorization": true, "cookie": true, "x-api-key": true,
+	"x-auth-token": true, "x-access-token": true, "x-forwarded-access-token": true, "x-jwt-assertion": true,
 }

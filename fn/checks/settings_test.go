@@ -120,3 +120,37 @@ func indexByte(s string, c byte) int {
 	}
 	return -1
 }
+
+// Class 5: mutator templates that call functions, credential headers on JWT rules.
+func TestTemplatesAndCredentialHeaders(t *testing.T) {
+	noop := func(mutators string) string {
+		return gateway + services + v1beta1("a", "a.example.com", "  rules:\n  - {path: /a, methods: [GET], accessStrategies: [{handler: noop}], mutators: "+mutators+"}")
+	}
+	v2jwt := func(headers string) string {
+		return gateway + services + v2("a", "a.example.com", "  rules:\n"+jwtRule("/a", "GET")+"\n    request: {headers: "+headers+"}")
+	}
+	cases := []checkCase{
+		{name: "env in a header template", items: noop(`[{handler: header, config: {headers: {X-Secret: '{{ env "DB_PASSWORD" }}'}}}]`),
+			want: []finding{{"AF507", "shop/a", "spec.rules[0].mutators[0].config.headers.X-Secret"}}},
+		{name: "expandenv in an id_token claim", items: noop(`[{handler: id_token, config: {claims: '{"aud": "{{ expandenv \"$HOME\" }}"}'}}]`),
+			want: []finding{{"AF507", "shop/a", "spec.rules[0].mutators[0].config.claims"}}},
+		{name: "another function, piped", items: noop(`[{handler: header, config: {headers: {X-User: '{{ .Subject | b64enc }}'}}}]`),
+			want: []finding{{"AF507", "shop/a", "spec.rules[0].mutators[0].config.headers.X-User"}}},
+		{name: "near miss: printing session fields", items: noop(`[{handler: header, config: {headers: {X-User: '{{ print .Subject }}', X-Mail: '{{ print .Extra.email }}'}}}]`)},
+		{name: "Authorization set on a v2 JWT rule", items: v2jwt(`{Authorization: "Bearer service-token"}`),
+			want: []finding{{"AF508", "shop/a", "spec.rules[0].request.headers.Authorization"}}},
+		{name: "x-api-key in any case", items: v2jwt(`{X-API-Key: k}`),
+			want: []finding{{"AF508", "shop/a", "spec.rules[0].request.headers.X-API-Key"}}},
+		{name: "Istio handler: a header mutator on a jwt rule", spec: "{jwtHandler: istio}",
+			items: gateway + services + v1beta1("a", "a.example.com", `  rules:
+  - path: /a
+    methods: [GET]
+    accessStrategies: [{handler: jwt, config: {authentications: [{issuer: "https://idp.example.com", jwksUri: "https://idp.example.com/keys"}], authorizations: [{audiences: [a]}]}}]
+    mutators: [{handler: header, config: {headers: {authorization: "Basic c2VydmljZQ=="}}}]`),
+			want: []finding{{"AF508", "shop/a", "spec.rules[0].mutators[0].config.headers.authorization"}}},
+		{name: "near miss: another header on a JWT rule", items: v2jwt(`{X-Tenant: t1}`)},
+		{name: "near miss: Authorization on a public rule",
+			items: gateway + services + v2("a", "a.example.com", "  rules:\n"+noAuthRule("/a", "GET")+"\n    request: {headers: {Authorization: x}}")},
+	}
+	runTable(t, []string{"AF507", "AF508"}, cases)
+}

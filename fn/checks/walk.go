@@ -22,25 +22,32 @@ type located[T any] struct {
 func jwtBlocks(r *Render) []located[*apirule.JWT] {
 	var out []located[*apirule.JWT]
 	for _, ar := range r.APIRules {
-		if ar.V2 != nil && ar.V2.Spec != nil {
-			for i, rule := range ar.V2.Spec.Rules {
-				at := fmt.Sprintf("spec.rules[%d]", i)
-				if rule.JWT != nil {
-					out = append(out, located[*apirule.JWT]{ar, at + ".jwt", rule.JWT})
-				}
-				if rule.ExtAuth != nil && rule.ExtAuth.Restrictions != nil {
-					out = append(out, located[*apirule.JWT]{ar, at + ".extAuth.restrictions", rule.ExtAuth.Restrictions})
-				}
+		out = append(out, jwtBlocksOf(ar)...)
+	}
+	return out
+}
+
+// jwtBlocksOf are the jwtBlocks of one APIRule.
+func jwtBlocksOf(ar *APIRule) []located[*apirule.JWT] {
+	var out []located[*apirule.JWT]
+	if ar.V2 != nil && ar.V2.Spec != nil {
+		for i, rule := range ar.V2.Spec.Rules {
+			at := fmt.Sprintf("spec.rules[%d]", i)
+			if rule.JWT != nil {
+				out = append(out, located[*apirule.JWT]{ar, at + ".jwt", rule.JWT})
+			}
+			if rule.ExtAuth != nil && rule.ExtAuth.Restrictions != nil {
+				out = append(out, located[*apirule.JWT]{ar, at + ".extAuth.restrictions", rule.ExtAuth.Restrictions})
 			}
 		}
-		for _, h := range handlers(ar, false) {
-			if h.value.Handler != apirule.StrategyJWT {
-				continue
-			}
-			var j apirule.JWT
-			if json.Unmarshal(h.value.Config, &j) == nil && len(j.Authentications) > 0 {
-				out = append(out, located[*apirule.JWT]{ar, h.path + ".config", &j})
-			}
+	}
+	for _, h := range handlers(ar, false) {
+		if h.value.Handler != apirule.StrategyJWT {
+			continue
+		}
+		var j apirule.JWT
+		if json.Unmarshal(h.value.Config, &j) == nil && len(j.Authentications) > 0 {
+			out = append(out, located[*apirule.JWT]{ar, h.path + ".config", &j})
 		}
 	}
 	return out

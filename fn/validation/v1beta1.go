@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -263,6 +264,7 @@ func (v *v1beta1Validator) istioJWT(path string, h *apirule.Handler) {
 			}
 		}
 	}
+	v.failures = append(v.failures, unknownJWTKeys(path+".config", h.Config)...)
 	// Unlike v2, an empty list is "value is empty" and missing authentications are
 	// reported at the strategy.
 	if auths := cfg.Authorizations; auths != nil && len(auths) == 0 {
@@ -383,4 +385,52 @@ func jsonError(err error) string {
 		st = up
 	}
 	return "json: cannot unmarshal " + te.Value + " into Go struct field " + st + "." + te.Field + " of type " + typ
+}
+
+// istioJWTKeys are the keys of an Istio-handler jwt config and of its nested
+// objects. The ory keys the controller refuses with its own message are not listed
+// among the unknown ones.
+var istioJWTKeys = map[string][]string{
+	"":                               {"authentications", "authorizations"},
+	"authentications":                {"fromHeaders", "fromParams", "issuer", "jwksUri"},
+	"authentications.fromHeaders":    {"name", "prefix"},
+	"authorizations":                 {"audiences", "requiredScopes"},
+	"ory, refused by the controller": {"jwks_urls", "required_scope", "trusted_issuers"},
+}
+
+// unknownJWTKeys refuses keys an Istio-handler jwt config does not have. The
+// controller decodes the config leniently and ignores them, so a misspelt
+// "requiredScope" silently drops the scope condition: a deliberate difference, the
+// function fails the APIRule at the key instead.
+func unknownJWTKeys(path string, raw json.RawMessage) []Failure {
+	var failures []Failure
+	var walk func(path, kind string, v any)
+	walk = func(path, kind string, v any) {
+		switch x := v.(type) {
+		case []any:
+			for i, e := range x {
+				walk(fmt.Sprintf("%s[%d]", path, i), kind, e)
+			}
+		case map[string]any:
+			known := istioJWTKeys[kind]
+			for _, k := range slices.Sorted(maps.Keys(x)) {
+				child := strings.TrimPrefix(kind+"."+k, ".")
+				switch {
+				case slices.Contains(known, k):
+					if _, nested := istioJWTKeys[child]; nested {
+						walk(path+"."+k, child, x[k])
+					}
+				case kind == "" && slices.Contains(istioJWTKeys["ory, refused by the controller"], k):
+				default:
+					failures = append(failures, Failure{Path: path + "." + k, Message: fmt.Sprintf(
+						"unknown key %q (known: %s): the controller would ignore it, and with it what it was meant to require", k, strings.Join(known, ", "))})
+				}
+			}
+		}
+	}
+	var v any
+	if json.Unmarshal(raw, &v) == nil {
+		walk(path, "", v)
+	}
+	return failures
 }

@@ -289,3 +289,28 @@ func TestV1beta1(t *testing.T) {
 		})
 	}
 }
+
+// TestIstioJWTUnknownKeys: class 6 of the security review. The controller ignores
+// keys an Istio-handler jwt config does not have; a misspelt requiredScopes would
+// drop the scope condition in silence, so the function refuses them at the key.
+func TestIstioJWTUnknownKeys(t *testing.T) {
+	tests := []struct {
+		name, config string
+		want         []Failure
+	}{
+		{"known keys", `{"authentications":[{"issuer":"https://i","jwksUri":"https://i/k","fromHeaders":[{"name":"x","prefix":"p"}],"fromParams":["t"]}],"authorizations":[{"requiredScopes":["a"],"audiences":["b"]}]}`, nil},
+		{"requiredScope typo", `{"authentications":[{"issuer":"https://i","jwksUri":"https://i/k"}],"authorizations":[{"requiredScope":["a"]}]}`,
+			[]Failure{{Path: "c.authorizations[0].requiredScope", Message: `unknown key "requiredScope" (known: audiences, requiredScopes): the controller would ignore it, and with it what it was meant to require`}}},
+		{"top level and header typos", `{"authentications":[{"issuer":"https://i","jwksUri":"https://i/k","fromHeaders":[{"nam":"x"}]}],"audiences":["b"]}`,
+			[]Failure{
+				{Path: "c.audiences", Message: `unknown key "audiences" (known: authentications, authorizations): the controller would ignore it, and with it what it was meant to require`},
+				{Path: "c.authentications[0].fromHeaders[0].nam", Message: `unknown key "nam" (known: name, prefix): the controller would ignore it, and with it what it was meant to require`},
+			}},
+		{"near miss: the ory keys have the controller's own message", `{"authentications":[{"issuer":"https://i","jwksUri":"https://i/k"}],"trusted_issuers":["x"]}`, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, unknownJWTKeys("c", []byte(tt.config)))
+		})
+	}
+}
