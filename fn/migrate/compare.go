@@ -107,15 +107,19 @@ func verdict(d access.Decision) string {
 }
 
 // compare evaluates the request table of every rule against the old and the new
-// objects and describes each difference, per rule.
+// objects and describes the differences, per rule: their likely causes, then the
+// first requests that differ.
 func compare(old, updated *access.Mesh, host string, rules []apirule.V2Rule) []Finding {
 	var out []Finding
 	for i, r := range rules {
-		var diffs []string
+		var diffs, causes []string
 		for _, req := range Requests(host, r) {
 			a, b := old.Evaluate(req), updated.Evaluate(req)
 			if va, vb := verdict(a), verdict(b); va != vb {
 				diffs = append(diffs, fmt.Sprintf("%s: before %s, after %s", req, va, vb))
+				if c := cause(r, req, a, b); !slices.Contains(causes, c) {
+					causes = append(causes, c)
+				}
 			}
 		}
 		if len(diffs) == 0 {
@@ -126,7 +130,31 @@ func compare(old, updated *access.Mesh, host string, rules []apirule.V2Rule) []F
 		if len(diffs) > shown {
 			msg += fmt.Sprintf("; and %d more", len(diffs)-shown)
 		}
-		out = append(out, Finding{Path: fmt.Sprintf("spec.rules[%d]", i), Message: "access changes with the v2 form: " + msg})
+		out = append(out, Finding{Path: fmt.Sprintf("spec.rules[%d]", i),
+			Message: "access changes with the v2 form: " + strings.Join(causes, "; ") + ". For example " + msg})
 	}
 	return out
+}
+
+// cause names the likely reason of one difference, in the user's terms.
+func cause(r apirule.V2Rule, req access.Request, before, after access.Decision) string {
+	switch {
+	case !slices.Contains(r.Methods, req.Method):
+		return "v2 routes only the rule's methods, the old route took others too"
+	case before.Outcome == access.NotRouted:
+		return "the old objects did not route this: a v1beta1 rule on a path an earlier rule has gets no route, or the old regex did not match"
+	case after.Outcome == access.NotRouted:
+		return "the v2 path matches less than the old regex"
+	case refused(before) && after.Outcome == access.Allowed:
+		return "the old AuthorizationPolicy never matched this path, reading its regex literally, or asked more of the token"
+	case before.Outcome == access.Allowed && refused(after) && req.Token == nil:
+		return "a token-less policy let this through before, v2 asks for a token"
+	case before.Outcome == access.Allowed && refused(after):
+		return "v2 asks more of the token: issuer, scopes or audiences"
+	}
+	return "the decision differs"
+}
+
+func refused(d access.Decision) bool {
+	return d.Outcome == access.Unauthenticated || d.Outcome == access.Denied
 }
