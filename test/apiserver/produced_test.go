@@ -48,6 +48,9 @@ type result struct {
 }
 
 // generatedKinds maps the kinds the function generates to their API groups.
+// generatedFromAnnotation marks the objects the function generated (its prune key).
+const generatedFromAnnotation = "apirule.krm.dev/generated-from"
+
 var generatedKinds = map[string]string{
 	"VirtualService":        "networking.istio.io",
 	"AuthorizationPolicy":   "security.istio.io",
@@ -223,21 +226,27 @@ func runFunction(bin, name string, items []obj, functionConfig obj) (run, error)
 // object is re-decoded with the API server's JSON decoder, so integers are int64.
 func splitOutputs(name string, config obj, inputs, outputs []obj, results []result) (run, error) {
 	r := run{name: name, config: config, results: results}
-	inputIDs := map[string]bool{}
+	// An output counts as generated unless the input already held it as a hand-written object:
+	// an input object that carries the function's ownership annotation is a previous render
+	// (an overlay re-rendering its base's output), which the function replaces under the same
+	// deterministic name.
+	handWritten := map[string]bool{}
 	for _, o := range inputs {
 		o, err := normalize(o)
 		if err != nil {
 			return run{}, fmt.Errorf("%s: %w", name, err)
 		}
 		r.inputs = append(r.inputs, o)
-		inputIDs[objectID(o)] = true
+		if _, previous, _ := unstructured.NestedString(o, "metadata", "annotations", generatedFromAnnotation); !previous {
+			handWritten[objectID(o)] = true
+		}
 	}
 	for _, o := range outputs {
 		o, err := normalize(o)
 		if err != nil {
 			return run{}, fmt.Errorf("%s: %w", name, err)
 		}
-		if group := generatedKinds[kindOf(o)]; group != "" && groupOf(o) == group && !inputIDs[objectID(o)] {
+		if group := generatedKinds[kindOf(o)]; group != "" && groupOf(o) == group && !handWritten[objectID(o)] {
 			r.outputs = append(r.outputs, o)
 		}
 	}
