@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # check-counts.sh BIN: how often each check fires on the conformance cases and the
 # examples, one line per check ID, then the findings themselves (with -v).
-# The function runs standalone (results on stderr, one line each).
+# The function runs standalone with --verbose (every result on stderr, one line each).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=$(realpath "$1")
@@ -9,7 +9,7 @@ verbose=${2:-}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 for dir in testdata/conformance/*/; do
-  "$bin" "$dir/config.yaml" "$dir/resources.yaml" >/dev/null 2>"$tmp/err" || true
+  "$bin" --verbose "$dir/config.yaml" "$dir/resources.yaml" >/dev/null 2>"$tmp/err" || true
   sed "s|^|conformance/$(basename "$dir"): |" "$tmp/err" >>"$tmp/all"
 done
 for k in examples/*/kustomization.yaml examples/*/*/kustomization.yaml; do
@@ -19,7 +19,7 @@ for k in examples/*/kustomization.yaml examples/*/*/kustomization.yaml; do
   files=$(grep -L 'kind: APIRuleTransformer\|kind: Kustomization\|^# expected' "$dir"/*.yaml | grep -v expected-output || true)
   [ -n "$files" ] || continue
   # shellcheck disable=SC2086
-  "$bin" "$cfg" $files >/dev/null 2>"$tmp/err" || true
+  "$bin" --verbose "$cfg" $files >/dev/null 2>"$tmp/err" || true
   sed "s|^|$dir: |" "$tmp/err" >>"$tmp/all"
 done
 touch "$tmp/all"
