@@ -16,7 +16,7 @@ KUSTOMIZE := bin/kustomize
 STATICCHECK_VERSION := v0.8.2
 STATICCHECK := bin/staticcheck
 
-.PHONY: build test test-short lint staticcheck demo migrate-report bench e2e e2e-container kustomize image dist e2e-oathkeeper test-istio e2e-argocd
+.PHONY: build test test-short lint staticcheck demo migrate-report bench e2e e2e-container kustomize image dist e2e-oathkeeper test-istio e2e-argocd scale
 build:
 	CGO_ENABLED=0 go build $(GO_BUILD_FLAGS) -o $(BIN) .
 
@@ -68,6 +68,11 @@ migrate-report:
 ## bench: benchmarks at 1,000 and 10,000 APIRules against a kyaml pass-through.
 bench:
 	go test -run '^$$' -bench VsPassThrough -benchtime 3x ./fn/cmd/
+
+## scale: the README's scale table: the function alone, kustomize fn run, kpt (when on PATH) and
+## kustomize build at 100 and 1,000 APIRules (kustomize build at 1,000 takes minutes).
+scale: build kustomize
+	hack/scale.sh $(KUSTOMIZE) $(BIN)
 
 ## e2e: every example through the real kustomize CLI, kustomize fn run on the kpt package, and
 ## (when kpt is on PATH; it says so when not) kpt fn render --allow-exec and kpt fn eval --exec.
