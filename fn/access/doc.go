@@ -44,7 +44,10 @@
 //
 // Headers other than the token, query strings, CORS preflights, ports, mTLS modes,
 // timeouts, retries and the token's signature and expiry: a token is described by
-// its issuer, scopes and audiences and is taken as otherwise valid.
+// its issuer, scopes and audiences and is taken as otherwise valid. Which keys
+// verify it matters only for an Oathkeeper jwt authenticator without
+// trusted_issuers, which accepts any issuer its JWKS keys verify: Mesh.JWKSIssuers
+// says whose tokens the keys at a URL verify (unknown URLs verify anyone's).
 //
 // The Services behind the routes are named by destination host
 // ("<name>.<namespace>.svc.cluster.local"); their workload labels come from the

@@ -33,9 +33,12 @@ type expectedFailure struct {
 	Message string `yaml:"message"`
 }
 
-func loadCases(t *testing.T) []conformanceCase {
+func loadCases(t *testing.T) []conformanceCase { return loadCasesFrom(t, conformanceDir) }
+
+// loadCasesFrom reads the cases of a directory in the conformance layout.
+func loadCasesFrom(t *testing.T, root string) []conformanceCase {
 	t.Helper()
-	dirs, err := filepath.Glob(filepath.Join(conformanceDir, "*", "resources.yaml"))
+	dirs, err := filepath.Glob(filepath.Join(root, "*", "resources.yaml"))
 	require.NoError(t, err)
 	require.NotEmpty(t, dirs, "no conformance cases found")
 	var cases []conformanceCase
@@ -168,8 +171,19 @@ func normalize(o map[string]any) string {
 	return string(out)
 }
 
-func TestConformance(t *testing.T) {
-	for _, c := range loadCases(t) {
+func TestConformance(t *testing.T) { checkCases(t, loadCases(t)) }
+
+// TestOriginalVersionCases runs the cases of v1beta1 APIRules created as v2, in the
+// conformance layout (the shared checker runs them too): every rule dropped when
+// one does not convert, no rule left, the old gateway name translated. Their
+// expected objects are those of the hand-written v2 APIRule the conversion makes.
+func TestOriginalVersionCases(t *testing.T) {
+	checkCases(t, loadCasesFrom(t, "../../testdata/original-version"))
+}
+
+// checkCases runs each case and compares objects, errors and exit code.
+func checkCases(t *testing.T, cases []conformanceCase) {
+	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			stdout, stderr, code := runFn(c.resourceList(t))
 			var out output
