@@ -21,6 +21,9 @@ type Render struct {
 	// OathkeeperProxy is host:port of the Oathkeeper proxy ("": the default).
 	OathkeeperProxy string
 
+	// Services are the v1 Services of the input, where routes end.
+	Services []*Object
+
 	opened *[]opening
 }
 
@@ -33,10 +36,12 @@ func (r *Render) AddAPIRule(ar *APIRule) {
 	r.APIRules = append(r.APIRules, ar)
 }
 
-// AddInput records an item of the input if it is an Istio or Oathkeeper object.
+// AddInput records an item of the input if it is an Istio or Oathkeeper object or a
+// Service.
 func (r *Render) AddInput(it *yaml.RNode) {
 	group, _, _ := strings.Cut(it.GetApiVersion(), "/")
-	if group != istioNetworking && group != istioSecurity && group != oathkeeperGroup {
+	service := it.GetApiVersion() == "v1" && it.GetKind() == "Service"
+	if group != istioNetworking && group != istioSecurity && group != oathkeeperGroup && !service {
 		return
 	}
 	spec, _ := it.Pipe(yaml.Lookup("spec"))
@@ -44,8 +49,12 @@ func (r *Render) AddInput(it *yaml.RNode) {
 	if spec != nil {
 		node = spec.YNode()
 	}
-	r.Input = append(r.Input, &Object{APIVersion: it.GetApiVersion(), Kind: it.GetKind(),
-		Namespace: it.GetNamespace(), Name: it.GetName(), SpecNode: node})
+	o := &Object{APIVersion: it.GetApiVersion(), Kind: it.GetKind(), Namespace: it.GetNamespace(), Name: it.GetName(), SpecNode: node}
+	if service {
+		r.Services = append(r.Services, o)
+	} else {
+		r.Input = append(r.Input, o)
+	}
 }
 
 // Objects returns the generated objects of every APIRule, then the input objects.

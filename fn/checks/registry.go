@@ -28,4 +28,8 @@ var All = []*Check{
 	corsAnyOrigin,
 	mutatorTemplate,
 	credentialHeader,
+	hostNotOnGateway,
+	legacyGatewayName,
+	portNotOnService,
+	unreachableRoute,
 }

@@ -54,7 +54,7 @@ func (r *v1beta1Renderer) missing(path, what, fix string) {
 		r.out.Fail(path, what+" (strict: true): "+fix)
 		return
 	}
-	r.out.Warn(path, what+", though the input holds others of its kind: if it does not exist in the cluster, the routes will not work; "+fix)
+	r.out.Warn(path, what+", though the input holds others of its kind: if it does not exist in the cluster, the routes will not work (istioctl analyze: IST0101); "+fix)
 }
 
 // gatewayRef reads a v1beta1 gateway reference the way Istio does: "<ns>/<name>",

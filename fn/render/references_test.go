@@ -35,7 +35,7 @@ rules:
 		{"config declares both", "", config.Config{Strict: true, Gateways: map[string]string{"kyma-system/kyma-gateway": ""},
 			ServiceSelectors: map[string]map[string]string{"demo/httpbin": {"app": "httpbin"}}}, nil},
 		{"the input holds other Services: a warning, the controller would render", v1beta1KymaGateway + "---\n" + otherService, config.Config{}, []Finding{
-			{Severity: Warning, Path: "spec.service", Message: `Service demo/httpbin is not in the input, though the input holds others of its kind: if it does not exist in the cluster, the routes will not work; add it to the input or set serviceSelectors["demo/httpbin"] in the function config`},
+			{Severity: Warning, Path: "spec.service", Message: `Service demo/httpbin is not in the input, though the input holds others of its kind: if it does not exist in the cluster, the routes will not work (istioctl analyze: IST0101); add it to the input or set serviceSelectors["demo/httpbin"] in the function config`},
 		}},
 	}
 	for _, tt := range tests {
