@@ -53,7 +53,7 @@ staticcheck:
 ## cold build about 4 minutes). The long property run: make test-istio ISTIO_PROPERTY=10m.
 ISTIO_PROPERTY ?=
 test-istio:
-	cd test/istio && go vet ./...
+	cd test/istio && go vet -mod=mod ./...
 	APIRULE_ISTIO_PROPERTY_DURATION=$(ISTIO_PROPERTY) test/istio/run.sh -timeout 0
 
 ## demo: render the seed example (httpbin secured with JWT) and print the result.

@@ -134,55 +134,77 @@ func reported(r run, apiRule, code string) bool {
 	return false
 }
 
-// reportedCodes are the analyzer codes the function's checks report so far; a finding of a
-// code not listed here is counted, not failed.
-var reportedCodes = map[string]bool{}
+// analyzerTally counts analyzer findings on generated objects by class, and those the
+// function reports.
+type analyzerTally struct{ found, reported map[string]int }
 
-// TestAnalyzerFindingsAreReported runs Istio's analyzers over each conformance case's and
-// example's input together with the function's output: every finding on a generated object
-// that the function can know from its input must also be a result of the function on the
-// APIRule it comes from.
-func TestAnalyzerFindingsAreReported(t *testing.T) {
-	counts := map[string]int{}  // class -> findings
-	covered := map[string]int{} // class -> findings the function reports
-	for _, r := range corpusRuns(t) {
-		if !strings.HasPrefix(r.name, "conformance/") && !strings.HasPrefix(r.name, "examples/") || len(r.outputs) == 0 {
+// check runs the analyzers over a run's input and output and fails t for every finding
+// on a generated object that the function can know and did not report.
+func (a analyzerTally) check(t *testing.T, r run) {
+	t.Helper()
+	generated := map[string]bool{}
+	for _, o := range r.outputs {
+		generated[kindOf(o)+" "+namespaceOf(o)+"/"+nameOf(o)] = true
+	}
+	findings, err := analyze(append(append([]obj(nil), r.inputs...), r.outputs...))
+	if err != nil {
+		t.Fatalf("%s: %v", r.name, err)
+	}
+	for _, f := range findings {
+		if !generated[f.Kind+" "+f.Resource] {
+			continue // about an input object
+		}
+		must, class := knowable(f, r)
+		a.found[class]++
+		if !must {
 			continue
 		}
-		findings, err := analyze(append(append([]obj(nil), r.inputs...), r.outputs...))
-		if err != nil {
-			t.Fatalf("%s: %v", r.name, err)
-		}
-		for _, f := range findings {
-			rule := f.apiRule()
-			if rule == "" {
-				continue // about an input object
-			}
-			must, class := knowable(f, r)
-			counts[class]++
-			if !must {
-				continue
-			}
-			code := class[:7]
-			if strings.HasSuffix(r.name, "expected-output.yaml") {
-				continue // no function results to compare with
-			}
-			if reported(r, rule, code) {
-				covered[class]++
-			} else if reportedCodes[code] {
-				t.Errorf("%s: the analyzers find %s on %s %s (APIRule %s), the function does not report %s",
-					r.name, f.Text, f.Kind, f.Resource, rule, code)
-			}
+		rule, code := f.apiRule(), class[:7]
+		if reported(r, rule, code) {
+			a.reported[class]++
+		} else {
+			t.Errorf("%s: the analyzers find %s on %s %s (APIRule %s), the function does not report %s",
+				r.name, f.Text, f.Kind, f.Resource, rule, code)
 		}
 	}
+}
+
+func (a analyzerTally) String() string {
 	var classes []string
-	for c := range counts {
+	for c := range a.found {
 		classes = append(classes, c)
 	}
 	sort.Strings(classes)
 	var b strings.Builder
 	for _, c := range classes {
-		fmt.Fprintf(&b, "\n  %-45s %4d findings, %4d reported by the function", c, counts[c], covered[c])
+		fmt.Fprintf(&b, "\n  %-45s %5d findings, %5d reported by the function", c, a.found[c], a.reported[c])
 	}
-	t.Logf("analyzer findings on generated objects over the conformance cases and examples:%s", b.String())
+	return b.String()
+}
+
+// TestAnalyzerFindingsAreReported runs Istio's analyzers over each conformance case's and
+// example's input together with the function's output, and over generated scenarios
+// (which reach the classes the corpus does not: missing Services, ports a Service does
+// not expose): every finding on a generated object that the function can know from its
+// input must also be a result of the function on the APIRule it comes from.
+func TestAnalyzerFindingsAreReported(t *testing.T) {
+	corpus := analyzerTally{map[string]int{}, map[string]int{}}
+	for _, r := range corpusRuns(t) {
+		if (strings.HasPrefix(r.name, "conformance/") || strings.HasPrefix(r.name, "examples/")) &&
+			!strings.HasSuffix(r.name, "expected-output.yaml") && len(r.outputs) > 0 {
+			corpus.check(t, r)
+		}
+	}
+	t.Logf("analyzer findings on generated objects over the conformance cases and examples:%s", corpus)
+	generated := analyzerTally{map[string]int{}, map[string]int{}}
+	for seed := uint64(1); seed <= 200; seed++ {
+		r, err := runFunction(fmt.Sprintf("seed %d", seed), generate(seed).stdin())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(r.outputs) > 0 {
+			generated.check(t, r)
+		}
+	}
+	t.Logf("analyzer findings on generated objects over 200 generated scenarios:%s", generated)
 }

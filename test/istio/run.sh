@@ -7,4 +7,5 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 export GOTOOLCHAIN=local
-exec go test -count=1 "$@" ./...
+# -mod=mod: the function's go.mod may gain a requirement before this go.sum follows.
+exec go test -mod=mod -count=1 "$@" ./...
