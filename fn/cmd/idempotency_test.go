@@ -61,8 +61,15 @@ func TestRemoveAndRename(t *testing.T) {
 			without.resources = append(append([]*yaml.Node{}, c.resources[:victim]...), c.resources[victim+1:]...)
 			fresh, _, _ := runFn(without.resourceList(t))
 			again, _, _ := runFn(dropItem(t, rendered, ns, name))
-			assert.Equal(t, string(fresh), string(again))
+			var freshOut, againOut output
+			require.NoError(t, yaml.Unmarshal(fresh, &freshOut))
+			require.NoError(t, yaml.Unmarshal(again, &againOut))
+			assert.Equal(t, freshOut.Items, againOut.Items)
 			assert.NotContains(t, string(again), ownerAnnotation+": "+ns+"/"+name+"\n")
+			// Each removal of an object whose APIRule is gone is reported as info.
+			assert.Equal(t, strings.Count(string(rendered), ownerAnnotation+": "+ns+"/"+name+"\n"),
+				strings.Count(string(again), "which is no longer in the input"), "one info per orphan removed")
+			assert.Equal(t, len(freshOut.Results), len(againOut.Results)-strings.Count(string(again), "which is no longer in the input"))
 
 			// Rename: the old name owns nothing any more; the new one owns as many objects.
 			renamed, _, _ := runFn(renameItem(t, rendered, ns, name, name+"-renamed"))

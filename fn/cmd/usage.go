@@ -33,8 +33,10 @@ Flags, before CONFIG.yaml (standalone and stream mode):
   -v, --verbose       print every result on stderr, the infos too: one per APIRule listing the
                       objects it produced (kpt shows them among the results anyway)
 
-Generated objects carry the annotation apirule.krm.dev/generated-from: <namespace>/<name> of
-their APIRule; every run replaces the objects carrying it, so running again is safe.
+Generated objects carry the annotations apirule.krm.dev/generated-from: <namespace>/<name> of
+their APIRule and apirule.krm.dev/digest of their content; every run replaces the objects whose
+digest proves them generated, so running again is safe. An edited or hand-written object with
+the annotation is kept and fails the run, naming it.
 
 Function config (apiVersion: apirule.krm.dev/v1alpha1, kind: APIRuleTransformer, keys under
 spec; or a v1 ConfigMap with the same keys under data; none: all defaults):

@@ -78,7 +78,7 @@ type run struct {
 
 func (r *run) process(fc *yaml.RNode, items []*yaml.RNode) []*yaml.RNode {
 	all := items
-	items = prune(items)
+	items = r.prune(items)
 	r.results = append(r.results, nearMisses(fc, items)...)
 	r.view = cluster.New(items, r.cfg)
 	r.rendered.Selector = func(ns, name string) (map[string]string, bool) {
@@ -135,18 +135,6 @@ func (r *run) renderReport(it *yaml.RNode, objs []*yaml.RNode) *framework.Result
 		verb = "would render (mode: validate)"
 	}
 	return result(framework.Info, itemRef(it), "", fmt.Sprintf("%s %d object(s): %s", verb, len(objs), strings.Join(names, ", ")), fileOf(it))
-}
-
-// prune drops the objects an earlier run generated.
-func prune(items []*yaml.RNode) []*yaml.RNode {
-	out := items[:0:0]
-	for _, it := range items {
-		if _, owned := it.GetAnnotations()[OwnerAnnotation]; owned {
-			continue
-		}
-		out = append(out, it)
-	}
-	return out
 }
 
 // reporter returns the function that records results about the item.
@@ -268,6 +256,7 @@ func (r *run) place(it *yaml.RNode, rendered render.Output, report func(framewor
 			o.Annotations = map[string]string{}
 		}
 		o.Annotations[OwnerAnnotation] = ns + "/" + name
+		o.Annotations[DigestAnnotation] = Digest(o.APIVersion, o.Kind, ns+"/"+name, o.Spec)
 		r.copyPath(it, o.Annotations)
 		r.occupy(o, rendered.Hosts, it)
 		out = append(out, yaml.NewRNode(o.Node()))
