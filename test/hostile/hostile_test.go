@@ -73,10 +73,10 @@ func TestHostileGenerated(t *testing.T) {
 		{"200,000 tiny items in a flow list", text("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: [" +
 			strings.TrimSuffix(strings.Repeat("{apiVersion: v1, kind: ConfigMap, metadata: {name: c}}, ", 200000), ", ") + "]\n"), "200000 items exceed maxItems"},
 		{"200,000 documents", text(strings.Repeat("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n---\n", 200000)), "input too large: 200000 items exceed maxItems 100000"},
-		{"a flow list of 8,000,000 nodes in one item", text(resourceList(item("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {x: [" +
-			strings.Repeat("0,", 8000000) + "0]}"))), "input too large: items[0] has more than 1048576 YAML nodes"},
-		{"a block list of 4,000,000 nodes in a document", text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\nx:\n" +
-			strings.Repeat("- 0\n", 4000000)), "input too large: a document has more than 1048576 YAML nodes"},
+		{"a flow list of 3,000,000 nodes in one item", text(resourceList(item("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {x: [" +
+			strings.Repeat("0,", 3000000) + "0]}"))), "input too large: items[0] has more than 1048576 YAML nodes"},
+		{"a block list of 2,000,000 nodes in a document", text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\nx:\n" +
+			strings.Repeat("- 0\n", 2000000)), "input too large: a document has more than 1048576 YAML nodes"},
 		{"a functionConfig of 2,000,000 nodes", text(resourceList(item("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}")) +
 			"functionConfig:\n  apiVersion: v1\n  kind: ConfigMap\n  data: {x: [" + strings.Repeat("0,", 2000000) + "0]}\n"), "input too large: a document has more than 1048576 YAML nodes"},
 		{"100,000 null items are reported in bounded space", text(resourceList(repeat("null", 100000)...)), "99900 more items refused (only the first 100 are reported)"},
