@@ -71,7 +71,7 @@ func (p *process) stop() string {
 		wait time.Duration
 		how  string
 	}{
-		{syscall.SIGTERM, 10 * time.Second, "SIGTERM"},
+		{syscall.SIGTERM, 3 * time.Second, "SIGTERM"},
 		{syscall.SIGTERM, 5 * time.Second, "second SIGTERM"},
 		{syscall.SIGKILL, 10 * time.Second, "SIGKILL"},
 	} {
