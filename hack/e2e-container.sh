@@ -283,7 +283,7 @@ fi
 if command -v "${KPT:-kpt}" >/dev/null; then
   grep '^podman run' "$podman_dir/calls.log" | sort | uniq -c | awk '{ n = $1; $1 = ""; print "     kpt ran " n " times:" $0 }'
   runs=$(grep -c "^podman run .* $image\$" "$podman_dir/calls.log" || true)
-  [ "$runs" = 4 ] || fail "kpt ran $image $runs times through podman, want 4 (render and eval, twice each)"
+  [ "$runs" = 6 ] || fail "kpt ran $image $runs times through podman, want 6 (render, eval and eval -- mode=migrate, twice each)"
 fi
 
 e2e_summary e2e-container
