@@ -59,8 +59,8 @@ func scan(data []byte) *shape {
 	s := &shape{seqIndent: -1, blockScalar: -1, item: -1, maxAt: -1, opener: -1}
 	for len(data) > 0 {
 		line := data
-		if i := bytes.IndexAny(data, "\n\r"); i >= 0 { // CR LF leaves an empty line
-			line, data = data[:i], data[i+1:]
+		if i, n := lineBreak(data); i >= 0 { // CR LF leaves an empty line
+			line, data = data[:i], data[i+n:]
 		} else {
 			data = nil
 		}
@@ -92,6 +92,22 @@ func scan(data []byte) *shape {
 		s.listAPIVersion = ""
 	}
 	return s
+}
+
+// lineBreak finds the first line break of data as the YAML parser sees them: LF,
+// CR, and NEL, LS and PS; it returns its offset and length (-1 when there is none).
+func lineBreak(data []byte) (int, int) {
+	for i := 0; i < len(data); i++ {
+		switch c := data[i]; {
+		case c == '\n' || c == '\r':
+			return i, 1
+		case c == 0xC2 && i+1 < len(data) && data[i+1] == 0x85:
+			return i, 2
+		case c == 0xE2 && i+2 < len(data) && data[i+1] == 0x80 && (data[i+2] == 0xA8 || data[i+2] == 0xA9):
+			return i, 3
+		}
+	}
+	return -1, 0
 }
 
 // line reads one line outside block scalar text.
