@@ -15,9 +15,14 @@ var normalisedPath = &Check{
 	Run: func(r *Render, rep *Report) {
 		for _, ar := range r.APIRules {
 			for i, p := range rulePaths(ar) {
+				if ar.V1beta1 != nil {
+					// A v1beta1 path is a regex: a backslash escapes, "%" and ";" are
+					// as literal as in v2; "//" and dot segments are still written out.
+					p = strings.ReplaceAll(p, `\`, "")
+				}
 				if bad := oddSegment(p); bad != "" {
 					rep.At(ar, fmt.Sprintf("spec.rules[%d].path", i),
-						"path %q contains %q: proxies and backends normalise such paths differently, which can bypass path-based rules", p, bad)
+						"path %q contains %q: proxies and backends normalise such paths differently, which can bypass path-based rules", rulePaths(ar)[i], bad)
 				}
 			}
 		}

@@ -20,6 +20,7 @@ var All = []*Check{
 	ignoredMutators,
 	noOathkeeperRule,
 	normalisedPath,
+	unroutedClosed,
 	serverSideURL,
 	jwksOverHTTP,
 	jwksIPAddress,

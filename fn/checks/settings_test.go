@@ -79,6 +79,22 @@ func TestSettings(t *testing.T) {
 	runTable(t, []string{"AF501", "AF502", "AF503", "AF504", "AF505"}, cases)
 }
 
+// AF310: paths that proxies normalise differently; a v1beta1 path is a regex, whose
+// backslashes escape.
+func TestNormalisedPaths(t *testing.T) {
+	v2path := func(p string) string { return gateway + services + v2("a", "a.example.com", "  rules:\n"+noAuthRule(p, "GET")) }
+	v1path := func(p string) string {
+		return gateway + services + v1beta1("a", "a.example.com", "  rules: [{path: '"+p+"', methods: [GET], accessStrategies: [{handler: allow}]}]")
+	}
+	runTable(t, []string{"AF310"}, []checkCase{
+		{name: "v2 dot segment", items: v2path("/a/../b"), want: []finding{{"AF310", "shop/a", "spec.rules[0].path"}}},
+		{name: "v2 percent", items: v2path("/a%2fb"), want: []finding{{"AF310", "shop/a", "spec.rules[0].path"}}},
+		{name: "v1beta1 double slash", items: v1path("/a//b"), want: []finding{{"AF310", "shop/a", "spec.rules[0].path"}}},
+		{name: "near miss: v1beta1 regex escape", items: v1path(`/static/.+\.js`)},
+		{name: "near miss: a plain path", items: v2path("/a/b")},
+	})
+}
+
 // Class 5, CORS: credentials with an origin matcher a hostile site also matches.
 func TestCORS(t *testing.T) {
 	cors := func(credentials, origins string) string {

@@ -29,40 +29,55 @@ var templatePolicy = &Check{
 
 var unroutedRule = &Check{
 	ID: "AF305", Severity: High,
-	Why: "a v1beta1 rule repeats an earlier rule's path: the controller routes only the first rule of each path, so the later rule's requests take the first rule's route, with its handling (or none)",
+	Why: "a v1beta1 rule repeats an earlier rule's path: the controller routes only the first rule of each path, so the later rule's requests take the first rule's route straight to the Service, without the later rule's access strategies",
 	Fix: "give each rule its own path, or merge rules that share handling into one",
-	Run: func(r *Render, rep *Report) {
-		for _, ar := range r.APIRules {
-			if ar.V1beta1 == nil {
+	Run: func(r *Render, rep *Report) { reportUnrouted(r, rep, true) },
+}
+
+var unroutedClosed = &Check{
+	ID: "AF311", Severity: Low,
+	Why: "a v1beta1 rule repeats an earlier rule's path and gets no route: its requests match no route (404) or take the first rule's route to Oathkeeper",
+	Fix: "give each rule its own path, or merge rules that share handling into one",
+	Run: func(r *Render, rep *Report) { reportUnrouted(r, rep, false) },
+}
+
+// reportUnrouted reports the rules that repeat an earlier path: those whose requests
+// go straight to the Service (bypass), or the others.
+func reportUnrouted(r *Render, rep *Report, bypass bool) {
+	for _, ar := range r.APIRules {
+		if ar.V1beta1 == nil {
+			continue
+		}
+		rules := ar.V1beta1.Spec.Rules
+		for i, j := range ar.V1beta1.FirstOfPath() {
+			if i == j {
 				continue
 			}
-			rules := ar.V1beta1.Spec.Rules
-			for i, j := range ar.V1beta1.FirstOfPath() {
-				if i == j {
-					continue
-				}
-				rule, first := &rules[i], &rules[j]
-				methods := strings.Join(rule.Methods, ", ")
-				var effect string
-				switch {
-				case first.RestrictsMethods(ar.IstioHandler):
-					effect = fmt.Sprintf("rule %d's route matches only %s, so requests with %s to this path match no route (404)", j, strings.Join(first.Methods, ", "), methods)
-				case !first.Direct(ar.IstioHandler):
-					effect = fmt.Sprintf("requests with %s take rule %d's route to Oathkeeper (with rule %d's timeout), where rule %d's own Oathkeeper Rule, if any, applies", methods, j, j, i)
-				default:
-					t := ar.V1beta1.RuleTarget(first)
-					effect = fmt.Sprintf("requests with %s take rule %d's route straight to Service %s/%s, without rule %d's access strategies (%s)",
-						methods, j, t.Namespace, t.Name, i, handlerNames(rule.AccessStrategies))
-					if ar.IstioHandler {
-						effect += "; only the AuthorizationPolicies of that workload still check them"
-					}
-				}
-				rep.At(ar, fmt.Sprintf("spec.rules[%d]", i),
-					"rule %d (path %q) gets no VirtualService route: the controller routes only the first rule of each path, rule %d; %s. Give each rule its own path, or merge rules that share handling into one",
-					i, rule.Path, j, effect)
+			rule, first := &rules[i], &rules[j]
+			methods := strings.Join(rule.Methods, ", ")
+			direct := !first.RestrictsMethods(ar.IstioHandler) && first.Direct(ar.IstioHandler)
+			if direct != bypass {
+				continue
 			}
+			var effect string
+			switch {
+			case first.RestrictsMethods(ar.IstioHandler):
+				effect = fmt.Sprintf("rule %d's route matches only %s, so requests with %s to this path match no route (404)", j, strings.Join(first.Methods, ", "), methods)
+			case !first.Direct(ar.IstioHandler):
+				effect = fmt.Sprintf("requests with %s take rule %d's route to Oathkeeper (with rule %d's timeout), where rule %d's own Oathkeeper Rule, if any, applies", methods, j, j, i)
+			default:
+				t := ar.V1beta1.RuleTarget(first)
+				effect = fmt.Sprintf("requests with %s take rule %d's route straight to Service %s/%s, without rule %d's access strategies (%s)",
+					methods, j, t.Namespace, t.Name, i, handlerNames(rule.AccessStrategies))
+				if ar.IstioHandler {
+					effect += "; only the AuthorizationPolicies of that workload still check them"
+				}
+			}
+			rep.At(ar, fmt.Sprintf("spec.rules[%d]", i),
+				"rule %d (path %q) gets no VirtualService route: the controller routes only the first rule of each path, rule %d; %s. Give each rule its own path, or merge rules that share handling into one",
+				i, rule.Path, j, effect)
 		}
-	},
+	}
 }
 
 var slashStar = &Check{

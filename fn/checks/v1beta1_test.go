@@ -34,9 +34,12 @@ func TestV1beta1Quirks(t *testing.T) {
 		{name: "shadowed rule behind an allow rule bypasses its strategies",
 			items: rules("[{path: /a, methods: [GET], accessStrategies: [{handler: allow}]}, {path: /a, methods: [POST], accessStrategies: [{handler: noop}]}]"),
 			want:  []finding{{"AF305", "shop/a", "spec.rules[1]"}}},
-		{name: "shadowed rule behind an Oathkeeper rule",
+		{name: "shadowed rule behind an Oathkeeper rule: not a bypass",
 			items: rules("[{path: /a, methods: [GET], accessStrategies: [{handler: noop}]}, {path: /a, methods: [POST], accessStrategies: [{handler: noop}]}]"),
-			want:  []finding{{"AF305", "shop/a", "spec.rules[1]"}}},
+			want:  []finding{{"AF311", "shop/a", "spec.rules[1]"}}},
+		{name: "shadowed rule behind a no_auth rule's method-restricted route: 404",
+			items: rules("[{path: /a, methods: [GET], accessStrategies: [{handler: no_auth}]}, {path: /a, methods: [POST], accessStrategies: [{handler: noop}]}]"),
+			want:  []finding{{"AF311", "shop/a", "spec.rules[1]"}}},
 		{name: "istio: a Service without selector makes namespace-wide policies", spec: istio,
 			items: gateway + services + `---
 apiVersion: v1
@@ -46,5 +49,5 @@ spec: {ports: [{port: 80}]}
 ` + replaceOnce(v1beta1("a", "a.example.com", "  rules: [{path: /a, methods: [GET], accessStrategies: [{handler: no_auth}]}]"), "name: orders, port: 8080", "name: bare, port: 80"),
 			want: []finding{{"AF104", "shop/a", "spec.rules[0].service"}}},
 	}
-	runTable(t, []string{"AF104", "AF304", "AF305", "AF306", "AF307", "AF308", "AF309"}, cases)
+	runTable(t, []string{"AF104", "AF304", "AF305", "AF306", "AF307", "AF308", "AF309", "AF311"}, cases)
 }
