@@ -82,7 +82,9 @@ func TestSettings(t *testing.T) {
 // AF310: paths that proxies normalise differently; a v1beta1 path is a regex, whose
 // backslashes escape.
 func TestNormalisedPaths(t *testing.T) {
-	v2path := func(p string) string { return gateway + services + v2("a", "a.example.com", "  rules:\n"+noAuthRule(p, "GET")) }
+	v2path := func(p string) string {
+		return gateway + services + v2("a", "a.example.com", "  rules:\n"+noAuthRule(p, "GET"))
+	}
 	v1path := func(p string) string {
 		return gateway + services + v1beta1("a", "a.example.com", "  rules: [{path: '"+p+"', methods: [GET], accessStrategies: [{handler: allow}]}]")
 	}
