@@ -38,14 +38,17 @@ type shape struct {
 	nodes, item, maxNodes, maxAt int
 
 	// The reader's state between lines.
-	rootKind    string
-	inItems     bool // in the first document's root items value
-	flowItems   bool // items is a flow sequence: count its entries at depth 1
-	entryNext   bool // in flow items, the next token starts an entry
-	seqIndent   int  // indentation of items' block entries (-1: not seen yet)
-	quote       byte // the open quote of a multi-line quoted scalar, or 0
-	flow        int  // depth of the open flow collections
-	blockScalar int  // lines indented more than this are block scalar text (-1: none)
+	rootKind  string
+	inItems   bool // in the first document's root items value
+	flowItems bool // items is a flow sequence: count its entries at depth 1
+	entryNext bool // in flow items, the next token starts an entry
+	seqIndent int  // indentation of items' block entries (-1: not seen yet)
+	quote     byte // the open quote of a multi-line quoted scalar, or 0
+	flow      int  // depth of the open flow collections
+	// inBlockScalar is set in a block scalar's text: the lines indented more
+	// than blockIndent (-1 for a document's root scalar) and blank lines.
+	inBlockScalar bool
+	blockIndent   int
 	// plain is set when the last line ended in a plain scalar, which lines
 	// indented more than plainIndent continue. opener is the column of the last
 	// key or entry whose value was left for the next line (-1: none, so that a
@@ -56,7 +59,7 @@ type shape struct {
 }
 
 func scan(data []byte) *shape {
-	s := &shape{seqIndent: -1, blockScalar: -1, item: -1, maxAt: -1, opener: -1}
+	s := &shape{seqIndent: -1, item: -1, maxAt: -1, opener: -1}
 	for len(data) > 0 {
 		line := data
 		if i, n := lineBreak(data); i >= 0 { // CR LF leaves an empty line
@@ -64,23 +67,25 @@ func scan(data []byte) *shape {
 		} else {
 			data = nil
 		}
-		if s.blockScalar >= 0 {
-			if indent(line) > s.blockScalar || len(bytes.TrimSpace(line)) == 0 {
-				continue
-			}
-			s.blockScalar = -1
+		for bytes.HasPrefix(line, byteOrderMark) { // the parser skips one before a document
+			line = line[len(byteOrderMark):]
 		}
 		if (bytes.HasPrefix(line, []byte("---")) || bytes.HasPrefix(line, []byte("..."))) && (len(line) == 3 || line[3] == ' ' || line[3] == '\t') {
-			// A document marker ends everything open, quoted scalars included.
+			// A document marker ends everything open, block and quoted scalars included.
 			s.endUnit(-1)
 			if s.contentInDoc {
 				s.docs++
 			}
-			s.contentInDoc, s.inItems, s.quote, s.flow, s.plain, s.opener = false, false, 0, 0, false, -1
+			s.contentInDoc, s.inItems, s.quote, s.flow, s.plain, s.opener, s.inBlockScalar = false, false, 0, 0, false, -1, false
 			if line[0] == '.' {
 				continue
 			}
 			line = line[3:]
+		} else if s.inBlockScalar {
+			if indent(line) > s.blockIndent || len(bytes.TrimSpace(line)) == 0 {
+				continue
+			}
+			s.inBlockScalar = false
 		}
 		s.line(line)
 	}
@@ -93,6 +98,8 @@ func scan(data []byte) *shape {
 	}
 	return s
 }
+
+var byteOrderMark = []byte("\ufeff")
 
 // lineBreak finds the first line break of data as the YAML parser sees them: LF,
 // CR, and NEL, LS and PS; it returns its offset and length (-1 when there is none).
@@ -160,7 +167,7 @@ func (s *shape) line(line []byte) {
 	case p >= len(line) || line[p] == '#':
 		s.opener = owner // the value comes on the next lines
 	case line[p] == '|' || line[p] == '>':
-		s.blockScalar = ind
+		s.inBlockScalar, s.blockIndent = true, owner
 	case s.inline(line, p) && s.quote == 0 && s.flow == 0:
 		s.plain, s.plainIndent = true, owner
 	}
