@@ -14,6 +14,7 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/apirule-krm/apirule-fn/fn/istiodrules"
+	"github.com/apirule-krm/apirule-fn/fn/urlpath"
 	"github.com/apirule-krm/apirule-fn/fn/yamlsafe"
 )
 
@@ -207,7 +208,11 @@ func (c *Config) Validate(prefix string) []*FieldError {
 		key := fmt.Sprintf("defaultCorsPolicy.allowOrigins[%d]", i)
 		// The kind prefix is the schema's pattern (checkSchema); here istiod's rules.
 		if k, v, ok := strings.Cut(o, ":"); ok && (k == "regex" || k == "prefix" || k == "exact") {
-			istio(key, istiodrules.CORSOrigin(k, v))
+			err := istiodrules.CORSOrigin(k, v)
+			if err == nil && k == "regex" {
+				err = urlpath.CheckRE2(v, "the origin regex %q")
+			}
+			istio(key, err)
 		}
 	}
 	for i, m := range c.DefaultCorsPolicy.AllowMethods {

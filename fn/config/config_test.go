@@ -96,12 +96,13 @@ spec:
   oathkeeperProxy: "oathkeeper_proxy.kyma-system.svc.cluster.local:4455"
   selectorLabel: "app*"
   serviceSelectors: {"demo/a": {app: "*"}}
-  defaultCorsPolicy: {allowOrigins: ["exact:"], allowMethods: [get], allowHeaders: ["a, b"]}
+  defaultCorsPolicy: {allowOrigins: ["exact:", "regex:("], allowMethods: [get], allowHeaders: ["a, b"]}
 `, wantErr: []string{
 			`spec.oathkeeperProxy: host "oathkeeper_proxy.kyma-system.svc.cluster.local" has the label "oathkeeper_proxy"`,
 			`spec.selectorLabel: "app*" would be the key of assumed Service selectors`,
 			`spec.serviceSelectors.demo/a: the workload selector has the label "app=*"`,
 			`spec.defaultCorsPolicy.allowOrigins[0]: the exact origin is empty`,
+			`spec.defaultCorsPolicy.allowOrigins[1]: the origin regex "(", which is not valid RE2`,
 			`spec.defaultCorsPolicy.allowMethods[0]: "get" is not a method istiod accepts`,
 			`spec.defaultCorsPolicy.allowHeaders[0]: "a, b" is not an HTTP header name`,
 		}},
