@@ -114,6 +114,26 @@ func (g gen) scenario() scenario {
 	if g.chance(0.9) {
 		spec["extAuthProviders"] = []any{"ext-authz"}
 	}
+	if g.chance(0.1) {
+		spec["oathkeeperProxy"] = g.from(pool{[]string{"ory-oathkeeper-proxy.kyma-system.svc.cluster.local:4455", "oathkeeper.auth.svc.cluster.local:4455"},
+			[]string{"oath_keeper.kyma-system.svc.cluster.local:4455", "oathkeeper.kyma-system.svc.cluster.local", "Oathkeeper.kyma-system.svc.cluster.local:4455"}})
+	}
+	if g.chance(0.1) {
+		spec["defaultCorsPolicy"] = obj{
+			"allowOrigins": []any{g.from(pool{
+				[]string{"regex:.*", "exact:https://a.example.com", "prefix:https://"},
+				[]string{"exact:", "regex:(", "regex:" + strings.Repeat("a", 1100)},
+			})},
+			"allowMethods": []any{g.from(corsMethods)},
+			"allowHeaders": []any{g.from(corsHeaders)},
+		}
+	}
+	if g.chance(0.1) {
+		spec["selectorLabel"] = g.from(pool{[]string{"app", "app.kubernetes.io/name"}, []string{"bad label", "a/b/c"}})
+	}
+	if g.chance(0.2) {
+		spec["istioAPIVersion"] = pick(g, "v1", "v1beta1")
+	}
 	if g.chance(0.15) {
 		spec["serviceSelectors"] = obj{"demo/orders": obj{"app": g.from(pool{[]string{"orders"}, []string{"ord*", "*"}})}}
 	}

@@ -140,7 +140,7 @@ func TestPropertyIstiodAgreement(t *testing.T) {
 		seeds := st.disagreements[k]
 		t.Errorf("%d× %s (seeds %s)", len(seeds), k, seedList(seeds))
 	}
-	if st.exit0 == 0 || st.objects == 0 {
+	if st.executions >= 100 && (st.exit0 == 0 || st.objects == 0) {
 		t.Errorf("the generator never reaches a successful render (%d exit 0, %d objects)", st.exit0, st.objects)
 	}
 }
