@@ -2,6 +2,7 @@ package access
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -31,6 +32,45 @@ func (w workload) applies(namespace string, selector map[string]string, hasSelec
 	return namespace == w.namespace && (!hasSelector || subset(selector, w.labels))
 }
 
+// governing are the AuthorizationPolicies and RequestAuthentications that apply
+// to one workload, in the order they were added.
+type governing struct {
+	policies []policy
+	authns   []requestAuthn
+}
+
+// governing returns what applies to w, filtering the mesh once per workload.
+func (m *Mesh) governing(w workload) *governing {
+	keys := slices.Sorted(maps.Keys(w.labels))
+	var b strings.Builder
+	b.WriteString(w.namespace)
+	for _, k := range keys {
+		b.WriteString("\x00" + k + "=" + w.labels[k])
+	}
+	key := b.String()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if g, ok := m.byWorkload[key]; ok {
+		return g
+	}
+	g := &governing{}
+	for _, p := range m.policies {
+		if w.applies(p.namespace, p.spec.GetSelector().GetMatchLabels(), p.spec.GetSelector() != nil) {
+			g.policies = append(g.policies, p)
+		}
+	}
+	for _, ra := range m.authns {
+		if w.applies(ra.namespace, ra.spec.GetSelector().GetMatchLabels(), ra.spec.GetSelector() != nil) {
+			g.authns = append(g.authns, ra)
+		}
+	}
+	if m.byWorkload == nil {
+		m.byWorkload = map[string]*governing{}
+	}
+	m.byWorkload[key] = g
+	return g
+}
+
 // authenticate applies the RequestAuthentications of the workload: a token read
 // by one of their JWT rules must be of one of those rules' issuers. It returns the
 // request's issuer ("" without identity), or an error for a rejected token.
@@ -39,11 +79,7 @@ func (m *Mesh) authenticate(w workload, t *Token) (string, error) {
 		return "", nil
 	}
 	var readers []string
-	for _, ra := range m.authns {
-		sel := ra.spec.GetSelector().GetMatchLabels()
-		if !w.applies(ra.namespace, sel, ra.spec.GetSelector() != nil) {
-			continue
-		}
+	for _, ra := range m.governing(w).authns {
 		for _, r := range ra.spec.GetJwtRules() {
 			if reads(r, t) {
 				readers = append(readers, r.GetIssuer())
@@ -77,8 +113,8 @@ func reads(r *security.JWTRule, t *Token) bool {
 func (m *Mesh) authorize(w workload, req Request, issuer string) (Outcome, string) {
 	var allows []policy
 	for _, action := range []security.AuthorizationPolicy_Action{security.AuthorizationPolicy_CUSTOM, security.AuthorizationPolicy_DENY, security.AuthorizationPolicy_ALLOW} {
-		for _, p := range m.policies {
-			if p.spec.GetAction() != action || !w.applies(p.namespace, p.spec.GetSelector().GetMatchLabels(), p.spec.GetSelector() != nil) {
+		for _, p := range m.governing(w).policies {
+			if p.spec.GetAction() != action {
 				continue
 			}
 			if action == security.AuthorizationPolicy_ALLOW {
@@ -218,8 +254,8 @@ func conditionMatches(c *security.Condition, t *Token, issuer string) bool {
 // values of their scope and audience conditions.
 func (m *Mesh) istioRequirements(w workload, req Request) []Requirement {
 	var out []Requirement
-	for _, p := range m.policies {
-		if p.spec.GetAction() != security.AuthorizationPolicy_ALLOW || !w.applies(p.namespace, p.spec.GetSelector().GetMatchLabels(), p.spec.GetSelector() != nil) {
+	for _, p := range m.governing(w).policies {
+		if p.spec.GetAction() != security.AuthorizationPolicy_ALLOW {
 			continue
 		}
 		for _, r := range p.spec.GetRules() {

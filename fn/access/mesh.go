@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"strings"
+	"sync"
 
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
@@ -50,6 +51,12 @@ type Mesh struct {
 	authns          []requestAuthn
 	rules           []oryRule
 	services        map[string]map[string]string
+
+	// governing caches, per workload, the policies and RequestAuthentications that
+	// apply to it: every request to a workload would otherwise test every policy
+	// of the mesh again. AddDecoded clears it.
+	mu         sync.Mutex
+	byWorkload map[string]*governing
 }
 
 type virtualService struct {
@@ -81,38 +88,78 @@ func New() *Mesh {
 // than VirtualService, AuthorizationPolicy, RequestAuthentication and Oathkeeper
 // Rule are ignored, so whole ResourceLists can be added.
 func (m *Mesh) Add(apiVersion, kind, namespace, name string, spec *yaml.Node) error {
+	d, err := Decode(apiVersion, kind, namespace, name, spec)
+	m.AddDecoded(d)
+	return err
+}
+
+// Decoded is one object read for the model. Reading a spec (YAML to JSON to
+// protobuf) costs far more than evaluating it, so a caller that builds many Meshes
+// over the same objects decodes each once and adds it with AddDecoded.
+type Decoded struct {
+	vs     *virtualService
+	policy *policy
+	authn  *requestAuthn
+	rule   *oryRule
+}
+
+// Decode reads one object for AddDecoded. It returns nil for kinds the model
+// ignores and, with an error, nil for a spec it cannot read, except an Oathkeeper
+// Rule whose match.url does not compile: that Rule still takes part (it matches
+// nothing), as Add has always kept it.
+func Decode(apiVersion, kind, namespace, name string, spec *yaml.Node) (*Decoded, error) {
 	group, _, _ := strings.Cut(apiVersion, "/")
+	var d *Decoded
 	var err error
 	switch {
 	case group == virtualservice.Group && kind == virtualservice.Kind:
 		vs := &networking.VirtualService{}
 		if err = decodeSpec(spec, vs); err == nil {
-			m.virtualServices = append(m.virtualServices, virtualService{namespace, name, vs})
+			d = &Decoded{vs: &virtualService{namespace, name, vs}}
 		}
 	case group == authorizationpolicy.Group && kind == authorizationpolicy.Kind:
 		ap := &security.AuthorizationPolicy{}
 		if err = decodeSpec(spec, ap); err == nil {
-			m.policies = append(m.policies, policy{namespace, name, ap})
+			d = &Decoded{policy: &policy{namespace, name, ap}}
 		}
 	case group == requestauthentication.Group && kind == requestauthentication.Kind:
 		ra := &security.RequestAuthentication{}
 		if err = decodeSpec(spec, ra); err == nil {
-			m.authns = append(m.authns, requestAuthn{namespace, name, ra})
+			d = &Decoded{authn: &requestAuthn{namespace, name, ra}}
 		}
 	case group == oathkeeperrule.Group && kind == oathkeeperrule.Kind:
 		var r oryRule
 		if err = decodeJSON(spec, &r.spec); err == nil {
 			r.namespace, r.name = namespace, name
 			err = r.compile()
-			m.rules = append(m.rules, r)
+			d = &Decoded{rule: &r}
 		}
 	default:
-		return nil
+		return nil, nil
 	}
 	if err != nil {
-		return fmt.Errorf("%s %s/%s: %w", kind, namespace, name, err)
+		return d, fmt.Errorf("%s %s/%s: %w", kind, namespace, name, err)
 	}
-	return nil
+	return d, nil
+}
+
+// AddDecoded adds an object Decode read; nil is ignored. The Mesh shares the
+// decoded spec and never changes it.
+func (m *Mesh) AddDecoded(d *Decoded) {
+	switch {
+	case d == nil:
+	case d.vs != nil:
+		m.virtualServices = append(m.virtualServices, *d.vs)
+	case d.policy != nil:
+		m.policies = append(m.policies, *d.policy)
+	case d.authn != nil:
+		m.authns = append(m.authns, *d.authn)
+	case d.rule != nil:
+		m.rules = append(m.rules, *d.rule)
+	}
+	m.mu.Lock()
+	m.byWorkload = nil
+	m.mu.Unlock()
 }
 
 // AddObjects adds generated objects, as a renderer returns them.

@@ -290,7 +290,9 @@ func (r *Render) meshFor(ar *APIRule, idx *objectIndex) (*access.Mesh, []*Object
 	for _, o := range objs {
 		// An object the model cannot read is left out: the checks read what they
 		// understand; the output checks report malformed objects.
-		if mesh.Add(o.APIVersion, o.Kind, o.Namespace, o.Name, o.SpecNode) == nil {
+		d, err := o.modelled()
+		mesh.AddDecoded(d)
+		if err == nil {
 			kept = append(kept, o)
 		}
 	}

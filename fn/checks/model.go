@@ -5,6 +5,7 @@ import (
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
+	"github.com/apirule-krm/apirule-fn/fn/access"
 	"github.com/apirule-krm/apirule-fn/fn/apirule"
 )
 
@@ -94,6 +95,21 @@ type Object struct {
 	Owner *APIRule
 	// SpecNode is the object's spec (nil when it has none).
 	SpecNode *yaml.Node
+
+	// model is the spec read for fn/access, once per run however many APIRules'
+	// meshes take the object in (see Object.modelled).
+	model     *access.Decoded
+	modelErr  error
+	modelRead bool
+}
+
+// modelled returns the object as fn/access reads it, decoding it on first use.
+func (o *Object) modelled() (*access.Decoded, error) {
+	if !o.modelRead {
+		o.model, o.modelErr = access.Decode(o.APIVersion, o.Kind, o.Namespace, o.Name, o.SpecNode)
+		o.modelRead = true
+	}
+	return o.model, o.modelErr
 }
 
 // Group is the API group of the object.
