@@ -211,13 +211,19 @@ func replacedBy(ar *APIRule, jr jwtRule) int {
 type objectIndex struct {
 	vsByHost    map[string][]*Object
 	wildcardVS  []*Object
-	byNamespace map[string][]*Object
+	byNamespace map[string][]policyEntry
 	rules       map[string][]*Object
 	otherRules  []*Object
 }
 
+// policyEntry is an AuthorizationPolicy or RequestAuthentication with its selector.
+type policyEntry struct {
+	obj      *Object
+	selector map[string]string
+}
+
 func (r *Render) index() *objectIndex {
-	idx := &objectIndex{vsByHost: map[string][]*Object{}, byNamespace: map[string][]*Object{}, rules: map[string][]*Object{}}
+	idx := &objectIndex{vsByHost: map[string][]*Object{}, byNamespace: map[string][]policyEntry{}, rules: map[string][]*Object{}}
 	for _, o := range r.Objects() {
 		switch o.Kind {
 		case "VirtualService":
@@ -229,7 +235,13 @@ func (r *Render) index() *objectIndex {
 				}
 			}
 		case "AuthorizationPolicy", "RequestAuthentication":
-			idx.byNamespace[o.Namespace] = append(idx.byNamespace[o.Namespace], o)
+			var spec struct {
+				Selector struct {
+					MatchLabels map[string]string `yaml:"matchLabels"`
+				} `yaml:"selector"`
+			}
+			o.Decode(&spec)
+			idx.byNamespace[o.Namespace] = append(idx.byNamespace[o.Namespace], policyEntry{o, spec.Selector.MatchLabels})
 		case "Rule":
 			var spec struct {
 				Match struct {
@@ -248,12 +260,13 @@ func (r *Render) index() *objectIndex {
 }
 
 // meshFor builds the model of the objects that can decide the APIRule's requests:
-// the VirtualServices and Oathkeeper Rules of its hosts, and the policies of the
-// namespaces its objects and targets live in, and of the mesh root namespace.
+// the VirtualServices and Oathkeeper Rules of its hosts, and the policies that
+// select the workloads behind their routes (in their namespaces and the mesh root
+// namespace). Restricting the model to them keeps the checks linear in the render.
 func (r *Render) meshFor(ar *APIRule, idx *objectIndex) (*access.Mesh, []*Object) {
 	var objs []*Object
 	seen := map[*Object]bool{}
-	add := func(os []*Object) {
+	add := func(os ...*Object) {
 		for _, o := range os {
 			if !seen[o] {
 				seen[o] = true
@@ -261,25 +274,20 @@ func (r *Render) meshFor(ar *APIRule, idx *objectIndex) (*access.Mesh, []*Object
 			}
 		}
 	}
-	namespaces := []string{ar.Namespace, access.RootNamespace}
-	for _, o := range ar.Objects {
-		namespaces = append(namespaces, o.Namespace)
-	}
 	for _, h := range ownHosts(ar) {
-		add(idx.vsByHost[strings.ToLower(h)])
-		add(idx.rules[strings.ToLower(h)])
+		add(idx.vsByHost[strings.ToLower(h)]...)
+		add(idx.rules[strings.ToLower(h)]...)
 	}
-	add(idx.wildcardVS)
-	add(idx.otherRules)
-	for _, o := range objs {
-		if o.Kind == "VirtualService" {
-			namespaces = append(namespaces, o.Namespace)
-			namespaces = append(namespaces, destinationNamespaces(o)...)
+	add(idx.wildcardVS...)
+	add(idx.otherRules...)
+	for _, w := range r.workloads(objs) {
+		for _, ns := range []string{w.namespace, access.RootNamespace} {
+			for _, p := range idx.byNamespace[ns] {
+				if sameWorkloads(w.namespace, w.labels, p.obj.Namespace, p.selector) && subset(p.selector, w.labels) {
+					add(p.obj)
+				}
+			}
 		}
-	}
-	slices.Sort(namespaces)
-	for _, ns := range slices.Compact(namespaces) {
-		add(idx.byNamespace[ns])
 	}
 	mesh := access.New()
 	mesh.Selector = r.Selector
@@ -299,8 +307,48 @@ func (r *Render) meshFor(ar *APIRule, idx *objectIndex) (*access.Mesh, []*Object
 	return mesh, kept
 }
 
-// destinationNamespaces are the namespaces of a VirtualService's destination Services.
-func destinationNamespaces(o *Object) []string {
+// workload is the pods behind a Service: its namespace and selector.
+type workload struct {
+	namespace string
+	labels    map[string]string
+}
+
+// workloads are the workloads behind the destinations of the VirtualServices and the
+// upstreams of the Oathkeeper Rules among objs.
+func (r *Render) workloads(objs []*Object) []workload {
+	var out []workload
+	seen := map[string]bool{}
+	for _, o := range objs {
+		for _, svc := range destinations(o) {
+			ns, name, ok := strings.Cut(svc, "/")
+			if !ok || seen[svc] {
+				continue
+			}
+			seen[svc] = true
+			labels := map[string]string{"app": name}
+			if r.Selector != nil {
+				if l, found := r.Selector(ns, name); found {
+					labels = l
+				}
+			}
+			out = append(out, workload{ns, labels})
+		}
+	}
+	return out
+}
+
+func subset(sel, labels map[string]string) bool {
+	for k, v := range sel {
+		if labels[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+// destinations are the Services ("namespace/name") a VirtualService routes to or an
+// Oathkeeper Rule forwards to.
+func destinations(o *Object) []string {
 	var spec struct {
 		HTTP []struct {
 			Route []struct {
@@ -309,14 +357,25 @@ func destinationNamespaces(o *Object) []string {
 				} `yaml:"destination"`
 			} `yaml:"route"`
 		} `yaml:"http"`
+		Upstream struct {
+			URL string `yaml:"url"`
+		} `yaml:"upstream"`
 	}
 	o.Decode(&spec)
-	var out []string
+	hosts := []string{strings.TrimPrefix(strings.TrimPrefix(spec.Upstream.URL, "http://"), "https://")}
 	for _, h := range spec.HTTP {
 		for _, rt := range h.Route {
-			if parts := strings.Split(rt.Destination.Host, "."); len(parts) > 1 {
-				out = append(out, parts[1])
-			}
+			hosts = append(hosts, rt.Destination.Host)
+		}
+	}
+	var out []string
+	for _, h := range hosts {
+		h, _, _ = strings.Cut(h, ":")
+		h, _, _ = strings.Cut(h, "/")
+		if parts := strings.Split(h, "."); len(parts) > 1 && h != "" {
+			out = append(out, parts[1]+"/"+parts[0])
+		} else if h != "" && o.Kind == "VirtualService" {
+			out = append(out, o.Namespace+"/"+h)
 		}
 	}
 	return out
