@@ -395,3 +395,30 @@ spec:
 	check(t, m, req(&access.Token{Issuer: "https://evil.example.com", Header: "X-JWT"}), want{outcome: access.Unauthenticated, oathkeeper: true})
 	check(t, m, req(tok("https://evil.example.com", nil, nil)), want{outcome: access.Allowed, oathkeeper: true})
 }
+
+// TestAddAfterEvaluate: the Mesh keeps what applies to a workload between requests;
+// an object added later (decoded once, as fn/checks shares objects between meshes)
+// must still decide the next request.
+func TestAddAfterEvaluate(t *testing.T) {
+	m := meshOf(t, v2Objects)
+	health := access.Request{Host: "orders.example.org", Method: "GET", Path: "/health"}
+	check(t, m, health, want{outcome: access.Allowed, service: "shop/orders"})
+
+	items, err := (&kio.ByteReader{Reader: strings.NewReader(`apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: deny-health, namespace: shop}
+spec:
+  action: DENY
+  selector: {matchLabels: {app: orders}}
+  rules: [{to: [{operation: {paths: [/health]}}]}]
+`), OmitReaderAnnotations: true}).Read()
+	require.NoError(t, err)
+	d, err := access.Decode(items[0].GetApiVersion(), items[0].GetKind(), items[0].GetNamespace(), items[0].GetName(), items[0].Field("spec").Value.YNode())
+	require.NoError(t, err)
+	m.AddDecoded(d)
+	check(t, m, health, want{outcome: access.Denied, service: "shop/orders"})
+
+	ignored, err := access.Decode("v1", "ConfigMap", "shop", "x", nil)
+	assert.NoError(t, err)
+	assert.Nil(t, ignored, "kinds the model does not read decode to nil")
+}

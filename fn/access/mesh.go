@@ -26,7 +26,8 @@ import (
 const RootNamespace = "istio-system"
 
 // Mesh holds the objects requests are decided by. Build it with New and the Add
-// methods; Evaluate does not change it.
+// methods; Evaluate does not change what it decides by (it only remembers, per
+// workload, which policies apply) and may be called concurrently.
 type Mesh struct {
 	// Selector returns the workload labels of Service namespace/name (its
 	// spec.selector), or false when unknown. Nil, or false: Services added with
