@@ -7,6 +7,7 @@ import (
 
 	"github.com/apirule-krm/apirule-fn/fn/access"
 	"github.com/apirule-krm/apirule-fn/fn/apirule"
+	"github.com/apirule-krm/apirule-fn/fn/cluster"
 )
 
 // Render is everything one run rendered and read, as the checks see it.
@@ -77,6 +78,9 @@ type APIRule struct {
 	IstioHandler bool
 	// Objects are the generated objects, named.
 	Objects []*Object
+	// Assumptions are the Gateways and Services the renderer assumed because the
+	// input does not hold them.
+	Assumptions []cluster.Assumption
 	// Waived are the IDs of the checks the APIRule waives.
 	Waived map[string]bool
 	// Item is the caller's handle on the APIRule (the processor's input item).

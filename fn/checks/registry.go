@@ -33,4 +33,6 @@ var All = []*Check{
 	legacyGatewayName,
 	portNotOnService,
 	unreachableRoute,
+	assumedGateway,
+	assumedService,
 }

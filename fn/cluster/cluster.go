@@ -22,9 +22,14 @@ const (
 	handlerCMKey         = "api-gateway-config"
 )
 
-// Assumption is something the function took for granted because the input did not
-// say; the processor reports each one (as an error under strict mode).
+// Assumption is a reference the function took for granted because the input did not
+// hold its object; the checks report each one (AF701 for a Gateway, AF702 for a
+// Service), so that an APIRule can waive it and strict mode makes it an error.
 type Assumption struct {
+	// Kind is the kind of the object referred to: "Gateway" or "Service".
+	Kind string
+	// Path is the APIRule field that refers to it, "" for the APIRule as a whole.
+	Path string
 	// Message says what was assumed and how to make it explicit.
 	Message string
 }
@@ -204,11 +209,11 @@ func (v *View) Service(ns, name string) ServiceLookup {
 	if sel, ok := v.cfg.ServiceSelectors[k]; ok {
 		return ServiceLookup{Found: true, Selector: sel}
 	}
-	if v.anyService || v.cfg.Strict || name == "" {
+	if v.anyService || name == "" {
 		return ServiceLookup{}
 	}
 	sel := map[string]string{v.cfg.SelectorLabel: name}
-	return ServiceLookup{Found: true, Selector: sel, Assumed: &Assumption{Message: fmt.Sprintf(
+	return ServiceLookup{Found: true, Selector: sel, Assumed: &Assumption{Kind: "Service", Message: fmt.Sprintf(
 		"Service %s is not in the input; assumed its selector is {%s: %s}. Add the Service to the input or set serviceSelectors[%q] in the function config",
 		k, v.cfg.SelectorLabel, name, k)}}
 }
@@ -234,7 +239,7 @@ func (v *View) Gateway(ns, name string) GatewayLookup {
 	if d, ok := v.cfg.Gateways[k]; ok {
 		return GatewayLookup{Found: true, Domain: d, SingleWildcardHost: d != ""}
 	}
-	if v.anyGateway || v.cfg.Strict {
+	if v.anyGateway {
 		return GatewayLookup{}
 	}
 	domain := "with an unknown domain"
@@ -242,7 +247,7 @@ func (v *View) Gateway(ns, name string) GatewayLookup {
 		domain = "with the domain " + d + " (defaultDomain)"
 	}
 	return GatewayLookup{Found: true, Domain: v.cfg.DefaultDomain, SingleWildcardHost: v.cfg.DefaultDomain != "",
-		Assumed: &Assumption{Message: fmt.Sprintf(
+		Assumed: &Assumption{Kind: "Gateway", Message: fmt.Sprintf(
 			"Gateway %s is not in the input; assumed it exists %s. Add it to the input or set gateways[%q] (its domain) in the function config",
 			k, domain, k)}}
 }

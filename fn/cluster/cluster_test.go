@@ -61,7 +61,8 @@ func TestService(t *testing.T) {
 			"demo", "other", true, map[string]string{"k": "v"}, false},
 		{"no Services at all: assumed with the selector label", "", &config.Config{SelectorLabel: "app.kubernetes.io/name"},
 			"demo", "web", true, map[string]string{"app.kubernetes.io/name": "web"}, true},
-		{"no Services at all, strict: missing", "", &config.Config{Strict: true}, "demo", "web", false, nil, false},
+		{"no Services at all, strict: assumed all the same (check AF702 makes it an error)", "", &config.Config{Strict: true},
+			"demo", "web", true, map[string]string{"app": "web"}, true},
 		{"Service without selector", "apiVersion: v1\nkind: Service\nmetadata: {name: bare, namespace: demo}\nspec: {}\n", nil,
 			"demo", "bare", true, nil, false},
 	}
@@ -94,10 +95,10 @@ func TestGateway(t *testing.T) {
 			GatewayLookup{Found: true, Domain: "example.org", SingleWildcardHost: true}, false},
 		{"no Gateways, defaultDomain: assumed with that domain", "", &config.Config{DefaultDomain: "example.com"}, "demo/gw",
 			GatewayLookup{Found: true, Domain: "example.com", SingleWildcardHost: true}, true},
-		{"no Gateways, defaultDomain, strict", "", &config.Config{DefaultDomain: "example.com", Strict: true}, "demo/gw",
-			GatewayLookup{}, false},
+		{"no Gateways, defaultDomain, strict: assumed all the same (check AF701 makes it an error)", "",
+			&config.Config{DefaultDomain: "example.com", Strict: true}, "demo/gw",
+			GatewayLookup{Found: true, Domain: "example.com", SingleWildcardHost: true}, true},
 		{"no Gateways: assumed, no domain", "", nil, "demo/gw", GatewayLookup{Found: true}, true},
-		{"no Gateways, strict", "", &config.Config{Strict: true}, "demo/gw", GatewayLookup{}, false},
 		{"two different hosts: no single wildcard", `apiVersion: networking.istio.io/v1
 kind: Gateway
 metadata: {name: gw, namespace: demo}

@@ -16,5 +16,6 @@
 // (a Gateway kept in another repository, say) and assumes what it needs, reporting
 // each assumption. When the input carries objects of that kind, it is taken as the
 // cluster's complete set and a missing object fails as it does in the controller.
-// Config `strict: true` never assumes.
+// Strict mode assumes all the same: the checks report each assumption (AF701, AF702),
+// so that strict makes it an error unless the APIRule waives the check.
 package cluster

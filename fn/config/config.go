@@ -75,9 +75,10 @@ type Config struct {
 	// ExtAuthProviders names the mesh's envoyExtAuthzHttp extension providers when the
 	// istio-system/istio ConfigMap is not in the input.
 	ExtAuthProviders []string `json:"extAuthProviders,omitempty" help:"[names]: envoyExtAuthzHttp extension providers when the istio-system/istio ConfigMap is not in the input."`
-	// Strict turns every warning into an error: render-time assumptions and the
-	// findings of the checks (unless the APIRule waives the check).
-	Strict bool `json:"strict,omitempty" help:"true: every warning is an error (findings of checks the APIRule does not waive with the annotation apirule.krm.dev/waive, assumptions), and a Service or Gateway that is neither in the input nor in the config is never assumed."`
+	// Strict turns every warning into an error: the findings of the checks, the
+	// render-time assumptions (AF701, AF702) included, unless the APIRule waives the
+	// check.
+	Strict bool `json:"strict,omitempty" help:"true: every warning is an error (findings of checks the APIRule does not waive with the annotation apirule.krm.dev/waive, including AF701/AF702: a Gateway or Service that is neither in the input nor in the config)."`
 	// Stderr is what a KRM function run also prints on stderr, where kustomize and
 	// Argo CD show it: "warnings" (and errors) or "errors" only.
 	Stderr string `json:"stderr,omitempty" enum:"warnings,errors" help:"What a KRM function run also prints on stderr, one line each (kustomize and Argo CD show only stderr): warnings and errors, or errors only. Under kpt, which prints the results, warnings stay in the results."`

@@ -11,14 +11,32 @@ import (
 	"github.com/apirule-krm/apirule-fn/fn/render"
 )
 
-// addChecked records an APIRule that rendered, with its placed objects and its
-// waivers, for the checks; a waiver of an unknown check is a warning.
+// addChecked records an APIRule that rendered, with its placed objects, its
+// assumptions and its waivers, for the checks.
 func (r *run) addChecked(it *yaml.RNode, out render.Output, report func(framework.Severity, string, string)) {
-	ar := &checks.APIRule{Namespace: it.GetNamespace(), Name: it.GetName(), Item: it,
-		V2: out.V2, V1beta1: out.V1beta1, IstioHandler: out.IstioHandler}
+	ar := checkedAPIRule(it, out, report)
 	for _, o := range out.Objects {
 		ar.Objects = append(ar.Objects, &checks.Object{APIVersion: o.APIVersion, Kind: o.Kind, Namespace: o.Namespace, Name: o.Name, SpecNode: o.Spec})
 	}
+	r.rendered.AddAPIRule(ar)
+}
+
+// checkFailed reports the assumptions of an APIRule that failed (they may be why):
+// the reference checks run on it alone, the others need objects it does not have.
+func (r *run) checkFailed(it *yaml.RNode, out render.Output, report func(framework.Severity, string, string)) {
+	if len(out.Assumptions) == 0 {
+		return
+	}
+	alone := &checks.Render{}
+	alone.AddAPIRule(checkedAPIRule(it, out, report))
+	r.report(checks.Run(alone, checks.References))
+}
+
+// checkedAPIRule is the APIRule item as the checks see it, without objects; a
+// waiver of an unknown check is a warning.
+func checkedAPIRule(it *yaml.RNode, out render.Output, report func(framework.Severity, string, string)) *checks.APIRule {
+	ar := &checks.APIRule{Namespace: it.GetNamespace(), Name: it.GetName(), Item: it,
+		V2: out.V2, V1beta1: out.V1beta1, IstioHandler: out.IstioHandler, Assumptions: out.Assumptions}
 	if v, ok := it.GetAnnotations()[checks.WaiveAnnotation]; ok {
 		var unknown []string
 		ar.Waived, unknown = checks.ParseWaivers(v, checks.All)
@@ -27,12 +45,17 @@ func (r *run) addChecked(it *yaml.RNode, out render.Output, report func(framewor
 				"%s names no check: %s (the IDs are listed in the README's checks table)", checks.WaiveAnnotation, strings.Join(unknown, ", ")))
 		}
 	}
-	r.rendered.AddAPIRule(ar)
+	return ar
 }
 
 // check runs every check on the render and reports the findings on their APIRules.
 func (r *run) check() {
-	for _, f := range checks.Run(&r.rendered, checks.All) {
+	r.report(checks.Run(&r.rendered, checks.All))
+}
+
+// report records findings as results on their APIRules.
+func (r *run) report(findings []checks.Finding) {
+	for _, f := range findings {
 		it := f.APIRule.Item.(*yaml.RNode)
 		sev, msg := checks.Resolve(f, r.cfg.Strict)
 		res := result(sev, itemRef(it), f.Path, msg, fileOf(it))

@@ -161,6 +161,7 @@ func (r *run) apiRule(it *yaml.RNode) []*yaml.RNode {
 		report(severity(f.Severity), f.Path, f.Message)
 	}
 	if out.Failed() {
+		r.checkFailed(it, out, report)
 		for _, o := range out.Applied {
 			r.occupy(o, out.Hosts, it)
 		}
@@ -169,6 +170,8 @@ func (r *run) apiRule(it *yaml.RNode) []*yaml.RNode {
 	placed := r.place(it, out, report)
 	if placed != nil {
 		r.addChecked(it, out, report)
+	} else {
+		r.checkFailed(it, out, report)
 	}
 	return placed
 }

@@ -3,27 +3,28 @@ package render
 import (
 	"fmt"
 	"strings"
+
+	"github.com/apirule-krm/apirule-fn/fn/cluster"
 )
 
 // checkReferences looks up, at render time, what a v1beta1 APIRule refers to but the
 // controller never checks: its Gateway and (under the Oathkeeper handler, which needs
 // no selectors) its target Services. A reference that is missing from an input that
-// holds objects of that kind is a warning (the controller would render anyway), an
-// assumption is reported as such, and under strict mode either is an error. It
-// returns false when it recorded an error.
-func (r *v1beta1Renderer) checkReferences() bool {
+// holds objects of that kind is recorded as an assumption (the controller would render
+// anyway), as the ones the cluster view makes are; the checks report them.
+func (r *v1beta1Renderer) checkReferences() {
 	if g := r.ar.Spec.Gateway; g != nil {
 		ns, name := gatewayRef(*g, r.ar.Metadata.Namespace)
 		l := r.ctx.Cluster.Gateway(ns, name)
 		r.out.Assumed(l.Assumed)
 		if !l.Found {
-			r.missing("spec.gateway", fmt.Sprintf("Gateway %s/%s is not in the input", ns, name),
+			r.missing("Gateway", "spec.gateway", fmt.Sprintf("Gateway %s/%s is not in the input", ns, name),
 				fmt.Sprintf("add it to the input or set gateways[%q] in the function config (%s)",
 					ns+"/"+name, r.ctx.Cluster.KnownGateways()))
 		}
 	}
 	if r.istio {
-		return !r.out.Failed()
+		return
 	}
 	seen := map[string]bool{}
 	for i := range r.ar.Spec.Rules {
@@ -41,20 +42,15 @@ func (r *v1beta1Renderer) checkReferences() bool {
 			if rule.Service != nil {
 				path = r.rulePath(i) + ".service"
 			}
-			r.missing(path, fmt.Sprintf("Service %s is not in the input", key),
+			r.missing("Service", path, fmt.Sprintf("Service %s is not in the input", key),
 				fmt.Sprintf("add it to the input or set serviceSelectors[%q] in the function config", key))
 		}
 	}
-	return !r.out.Failed()
 }
 
-// missing reports a reference the input does not hold.
-func (r *v1beta1Renderer) missing(path, what, fix string) {
-	if r.ctx.Config.Strict {
-		r.out.Fail(path, what+" (strict: true): "+fix)
-		return
-	}
-	r.out.Warn(path, what+", though the input holds others of its kind: if it does not exist in the cluster, the routes will not work (istioctl analyze: IST0101); "+fix)
+// missing records a reference to an object of kind the input does not hold.
+func (r *v1beta1Renderer) missing(kind, path, what, fix string) {
+	r.out.Assumed(&cluster.Assumption{Kind: kind, Path: path, Message: what + ", though the input holds others of its kind: if it does not exist in the cluster, the routes will not work (istioctl analyze: IST0101); " + fix})
 }
 
 // gatewayRef reads a v1beta1 gateway reference the way Istio does: "<ns>/<name>",

@@ -57,6 +57,11 @@ type Output struct {
 	V2           *apirule.V2APIRule
 	V1beta1      *apirule.V1beta1APIRule
 	IstioHandler bool
+	// Assumptions are the Gateways and Services the APIRule refers to that the input
+	// does not hold, each once, in the order found. They are not findings: the checks
+	// report them (AF701, AF702), so that they can be waived and strict makes them
+	// errors.
+	Assumptions []cluster.Assumption
 }
 
 // Failed reports whether any finding is an error.
@@ -109,18 +114,13 @@ func (o *Output) Warn(path, message string) {
 	o.Findings = append(o.Findings, Finding{Severity: Warning, Path: trimDot(path), Message: message})
 }
 
-// Assumed records a render-time assumption as a warning, once per APIRule however
-// many rules lead to it.
+// Assumed records a render-time assumption, once per APIRule however many rules lead
+// to it.
 func (o *Output) Assumed(a *cluster.Assumption) {
-	if a == nil {
+	if a == nil || slices.Contains(o.Assumptions, *a) {
 		return
 	}
-	for _, f := range o.Findings {
-		if f.Severity == Warning && f.Message == a.Message {
-			return
-		}
-	}
-	o.Findings = append(o.Findings, Finding{Severity: Warning, Message: a.Message})
+	o.Assumptions = append(o.Assumptions, *a)
 }
 
 func trimDot(p string) string {

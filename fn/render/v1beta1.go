@@ -78,9 +78,10 @@ func (r *v1beta1Renderer) render() {
 		}
 		return urlpath.CheckRE2(p, "path %q")
 	}, cors)
-	if r.out.Failed() || !r.checkReferences() {
+	if r.out.Failed() {
 		return
 	}
+	r.checkReferences()
 	if r.checkIstiod(); r.out.Failed() {
 		return
 	}

@@ -90,12 +90,11 @@ func v1beta1Errors(out Output) []Finding {
 	return fs
 }
 
-// v1beta1Warnings are the warnings other than render-time assumptions (which
-// references_test.go covers).
+// v1beta1Warnings are the warnings.
 func v1beta1Warnings(out Output) []Finding {
 	var fs []Finding
 	for _, f := range out.Findings {
-		if f.Severity == Warning && !strings.Contains(f.Message, "is not in the input; assumed") {
+		if f.Severity == Warning {
 			fs = append(fs, f)
 		}
 	}
@@ -439,9 +438,9 @@ spec: {ports: [{port: 80}]}
 		spec := "host: httpbin.example.com\ngateway: g\nservice: {name: httpbin, port: 80}\nrules: [{path: /a, methods: [GET], accessStrategies: [" + jwt + "]}]"
 		out := V1beta1(v1beta1Context(t, "", config.Config{JWTHandler: config.HandlerIstio}), v1beta1APIRule(t, spec))
 		var assumed []string
-		for _, f := range out.Findings {
-			if strings.Contains(f.Message, "Service demo/httpbin is not in the input; assumed") {
-				assumed = append(assumed, f.Message)
+		for _, a := range out.Assumptions {
+			if strings.Contains(a.Message, "Service demo/httpbin is not in the input; assumed") {
+				assumed = append(assumed, a.Message)
 			}
 		}
 		assert.Len(t, assumed, 1)

@@ -412,12 +412,12 @@ func TestV2Assumptions(t *testing.T) {
 	ar := v2MinimalAPIRule(t, "v2", "a.example.com", "kyma-system/kyma-gateway",
 		"  - {path: /a, methods: [GET], noAuth: true}\n  - {path: /b, methods: [GET], noAuth: true}")
 	out := V2(ctx, ar)
-	require.Len(t, out.Findings, 2)
-	for _, f := range out.Findings {
-		assert.Equal(t, Warning, f.Severity)
-	}
-	assert.Contains(t, out.Findings[0].Message, "Gateway kyma-system/kyma-gateway is not in the input")
-	assert.Contains(t, out.Findings[1].Message, "Service demo/httpbin is not in the input")
+	assert.Empty(t, out.Findings, "assumptions are for the checks (AF701, AF702) to report")
+	require.Len(t, out.Assumptions, 2)
+	assert.Equal(t, "Gateway", out.Assumptions[0].Kind)
+	assert.Contains(t, out.Assumptions[0].Message, "Gateway kyma-system/kyma-gateway is not in the input")
+	assert.Equal(t, "Service", out.Assumptions[1].Kind)
+	assert.Contains(t, out.Assumptions[1].Message, "Service demo/httpbin is not in the input")
 	require.Len(t, out.Objects, 3)
 	assert.Contains(t, v2SpecYAML(t, out.Objects[1]), "matchLabels:\n    app: httpbin\n")
 }
