@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -276,6 +277,18 @@ func TestItemLimitFromTheEnvironment(t *testing.T) {
 	t.Setenv(MaxItemsEnv, "3")
 	_, stderr, code = runFn([]byte("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n"))
 	assert.Equal(t, 0, code, "%s", stderr)
+
+	if !testing.Short() {
+		// Above the default, the environment alone raises the limit: the config's unset
+		// maxItems must not bring the default back.
+		var many strings.Builder
+		for i := range config.DefaultMaxItems + 1 {
+			fmt.Fprintf(&many, "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c%d}\n", i)
+		}
+		t.Setenv(MaxItemsEnv, strconv.Itoa(config.DefaultMaxItems+1))
+		_, stderr, code = runFn([]byte(many.String()))
+		assert.Equal(t, 0, code, "%.300s", stderr)
+	}
 
 	t.Setenv(MaxItemsEnv, "many")
 	_, stderr, code = runFn([]byte(three))

@@ -154,9 +154,6 @@ func (c *Config) Default() {
 	if c.Stderr == "" {
 		c.Stderr = StderrWarnings
 	}
-	if c.MaxItems == 0 {
-		c.MaxItems = DefaultMaxItems
-	}
 	if c.MaxDepth == 0 {
 		c.MaxDepth = DefaultMaxDepth
 	}

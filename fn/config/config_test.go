@@ -23,7 +23,7 @@ func TestLoad(t *testing.T) {
 			assert.Equal(t, ModeRender, c.Mode)
 			assert.Equal(t, "app", c.SelectorLabel)
 			assert.Equal(t, DefaultCors(), c.DefaultCorsPolicy)
-			assert.Equal(t, DefaultMaxItems, c.MaxItems)
+			assert.Zero(t, c.MaxItems, "unset: only the reader's limit applies")
 		}},
 		{name: "typed config with empty spec", in: "apiVersion: apirule.krm.dev/v1alpha1\nkind: APIRuleTransformer\nmetadata: {name: x}\nspec: {}\n",
 			check: func(t *testing.T, c *Config) { assert.Equal(t, "", c.JWTHandler) }},

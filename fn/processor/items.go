@@ -62,9 +62,11 @@ func loadConfig(fc *yaml.RNode, inputBytes int64, items int) (*config.Config, fr
 		return nil, framework.Results{result(framework.Error, nil, "", fmt.Sprintf(
 			"input too large: %d bytes exceed maxInputBytes %d", inputBytes, cfg.MaxInputBytes), nil)}
 	}
-	if items > cfg.MaxItems {
+	// Unset, maxItems adds nothing to the reader's limit, which the environment sets: a default
+	// here would undo APIRULE_FN_MAX_ITEMS.
+	if cfg.MaxItems > 0 && items > cfg.MaxItems {
 		return nil, framework.Results{result(framework.Error, nil, "", fmt.Sprintf(
-			"input too large: %d items exceed maxItems %d (raise maxItems in the function config)", items, cfg.MaxItems), nil)}
+			"input too large: %d items exceed maxItems %d of the function config (raise or remove it)", items, cfg.MaxItems), nil)}
 	}
 	return cfg, nil
 }
