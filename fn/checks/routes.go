@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/apirule-krm/apirule-fn/fn/istiodrules"
 )
 
 // The checks of this file follow a generated VirtualService the way istiod routes it:
@@ -219,30 +221,11 @@ func servesHost(gatewayHosts []string, vsNamespace, h string) bool {
 			}
 			g = name
 		}
-		if hostsMatch(g, h) {
+		if istiodrules.HostsMatch(g, h) {
 			return true
 		}
 	}
 	return false
-}
-
-// hostsMatch is istio's host.Name.Matches: equal names, or a wildcard ("*" or
-// "*.suffix") whose suffix ends the other name (both wildcards: the longer suffix
-// ends with the shorter one).
-func hostsMatch(a, b string) bool {
-	aw, bw := strings.HasPrefix(a, "*"), strings.HasPrefix(b, "*")
-	switch {
-	case aw && bw:
-		if len(a) < len(b) {
-			return strings.HasSuffix(b[1:], a[1:])
-		}
-		return strings.HasSuffix(a[1:], b[1:])
-	case aw:
-		return strings.HasSuffix(b, a[1:])
-	case bw:
-		return strings.HasSuffix(a, b[1:])
-	}
-	return a == b
 }
 
 // serviceKey is "ns/name" of the Service a destination host names: the cluster-local

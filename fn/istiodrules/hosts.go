@@ -111,7 +111,7 @@ func Gateway(ref string) error {
 func DistinctHosts(hosts []string) (int, error) {
 	for j := range hosts {
 		for i := 0; i < j; i++ {
-			if hostsOverlap(hosts[i], hosts[j]) {
+			if HostsMatch(hosts[i], hosts[j]) {
 				return j, fmt.Errorf("hosts %q and %q overlap: istiod refuses a VirtualService with duplicate hosts", hosts[i], hosts[j])
 			}
 		}
@@ -119,8 +119,12 @@ func DistinctHosts(hosts []string) (int, error) {
 	return -1, nil
 }
 
-// hostsOverlap is istiod's host.Name.Matches: wildcards match as suffixes.
-func hostsOverlap(a, b string) bool {
+// HostsMatch is istio's host.Name.Matches: equal names, or a wildcard ("*" or
+// "*.suffix") whose suffix ends the other name (both wildcards: the longer suffix
+// ends with the shorter one). It is exported because the same relation decides which
+// Gateway a VirtualService host binds to (package checks): one copy keeps the two
+// uses from drifting apart.
+func HostsMatch(a, b string) bool {
 	aw, bw := strings.HasPrefix(a, "*"), strings.HasPrefix(b, "*")
 	switch {
 	case aw && bw:

@@ -102,3 +102,25 @@ func distinct(hosts ...string) error {
 	_, err := DistinctHosts(hosts)
 	return err
 }
+
+// TestHostsMatch: the relation is symmetric and a wildcard matches the names (and
+// the narrower wildcards) its suffix ends.
+func TestHostsMatch(t *testing.T) {
+	cases := []struct {
+		a, b string
+		want bool
+	}{
+		{"a.example.com", "a.example.com", true},
+		{"a.example.com", "b.example.com", false},
+		{"*.example.com", "a.example.com", true},
+		{"*.example.com", "example.com", false},
+		{"*", "a.example.com", true},
+		{"*.example.com", "*.a.example.com", true},
+		{"*.a.example.com", "*.b.example.com", false},
+		{"*", "*", true},
+	}
+	for _, c := range cases {
+		assert.Equal(t, c.want, HostsMatch(c.a, c.b), "%s ~ %s", c.a, c.b)
+		assert.Equal(t, c.want, HostsMatch(c.b, c.a), "%s ~ %s", c.b, c.a)
+	}
+}
