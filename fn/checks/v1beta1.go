@@ -17,7 +17,7 @@ var templatePolicy = &Check{
 	Fix: "use plain paths or `/.*` under the Istio JWT handler",
 	Run: func(r *Render, rep *Report) {
 		eachRouted(r, true, func(ar *APIRule, i int, rule *apirule.V1beta1Rule) {
-			if !rule.JWTSecured() && (strings.Contains(rule.Path, "{*}") || strings.Contains(rule.Path, "{**}")) {
+			if templateOpens(rule) {
 				t := ar.V1beta1.RuleTarget(rule)
 				rep.At(ar, fmt.Sprintf("spec.rules[%d].path", i),
 					"path %q is a regular expression in the VirtualService, but Istio reads \"{*}\" and \"{**}\" in the AuthorizationPolicy as path templates: rule %d's token-less policy allows every path of the template on Service %s/%s's workload (%s), whatever route leads there; use plain paths or \"/.*\" under the Istio JWT handler",
@@ -25,6 +25,13 @@ var templatePolicy = &Check{
 			}
 		})
 	},
+}
+
+// templateOpens is AF304's finding: a token-less rule whose path holds "{*}" or
+// "{**}", which the AuthorizationPolicy reads as a path template. AF307 leaves these
+// paths to AF304, so both read this one predicate.
+func templateOpens(rule *apirule.V1beta1Rule) bool {
+	return !rule.JWTSecured() && (strings.Contains(rule.Path, "{*}") || strings.Contains(rule.Path, "{**}"))
 }
 
 var unroutedRule = &Check{
@@ -100,8 +107,7 @@ var regexPolicyPath = &Check{
 	Fix: "use plain paths or `/.*` under the Istio JWT handler",
 	Run: func(r *Render, rep *Report) {
 		eachRouted(r, true, func(ar *APIRule, i int, rule *apirule.V1beta1Rule) {
-			if rule.Path != "/.*" && rule.Path != "/*" && strings.ContainsAny(rule.Path, "*?()\\+[|") &&
-				(rule.JWTSecured() || !(strings.Contains(rule.Path, "{*}") || strings.Contains(rule.Path, "{**}"))) {
+			if rule.Path != "/.*" && rule.Path != "/*" && strings.ContainsAny(rule.Path, "*?()\\+[|") && !templateOpens(rule) {
 				rep.At(ar, fmt.Sprintf("spec.rules[%d].path", i),
 					"path %q is a regular expression in the VirtualService, but the AuthorizationPolicy reads it as an Istio path (exact, or a prefix or suffix around one \"*\"; only \"/.*\" is translated, to \"/*\"), so most requests the route accepts are denied (403): use plain paths or \"/.*\" under the Istio JWT handler",
 					rule.Path)
