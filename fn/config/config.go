@@ -5,9 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"reflect"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -219,7 +220,7 @@ func (c *Config) Validate(prefix string) []*FieldError {
 	for i, h := range c.DefaultCorsPolicy.AllowHeaders {
 		istio(fmt.Sprintf("defaultCorsPolicy.allowHeaders[%d]", i), istiodrules.CORSHeaderName(h))
 	}
-	for _, k := range sortedKeys(c.ServiceSelectors) {
+	for _, k := range slices.Sorted(maps.Keys(c.ServiceSelectors)) {
 		if !isNamespacedName(k) {
 			add("serviceSelectors."+k, "key must be <namespace>/<name>")
 		}
@@ -231,12 +232,12 @@ func (c *Config) Validate(prefix string) []*FieldError {
 	if istiodrules.Selector(map[string]string{c.SelectorLabel: "name"}) != nil {
 		add("selectorLabel", "%q would be the key of assumed Service selectors, and istiod refuses a selector key with a wildcard", c.SelectorLabel)
 	}
-	for _, k := range sortedKeys(c.Issuers) {
+	for _, k := range slices.Sorted(maps.Keys(c.Issuers)) {
 		if c.Issuers[k] == "" {
 			add("issuers."+k, "issuer must not be empty")
 		}
 	}
-	for _, k := range sortedKeys(c.Gateways) {
+	for _, k := range slices.Sorted(maps.Keys(c.Gateways)) {
 		if !isNamespacedName(k) {
 			add("gateways."+k, "key must be <namespace>/<name>")
 		}
@@ -332,11 +333,11 @@ func decodeYAML(n *yaml.Node, path string) (any, []*FieldError) {
 func decode(values map[string]any, c *Config, prefix string, fromStrings bool) []*FieldError {
 	fields := jsonFields(reflect.TypeOf(*c))
 	var errs []*FieldError
-	for _, k := range sortedKeys(values) {
+	for _, k := range slices.Sorted(maps.Keys(values)) {
 		t, ok := fields[k]
 		if !ok {
 			errs = append(errs, &FieldError{Path: prefix + k, Message: fmt.Sprintf("unknown key %q; known keys: %s",
-				k, strings.Join(sortedKeys(fields), ", "))})
+				k, strings.Join(slices.Sorted(maps.Keys(fields)), ", "))})
 			continue
 		}
 		if s, isStr := values[k].(string); fromStrings && isStr && t.Kind() != reflect.String {
@@ -385,13 +386,4 @@ func jsonFields(t reflect.Type) map[string]reflect.Type {
 func isNamespacedName(s string) bool {
 	ns, name, ok := strings.Cut(s, "/")
 	return ok && ns != "" && name != "" && !strings.Contains(name, "/")
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -3,8 +3,8 @@ package migrate
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/apirule-krm/apirule-fn/fn/apirule"
@@ -50,7 +50,7 @@ func (c *converter) jwt(at string, h *apirule.Handler) *apirule.JWT {
 		return nil
 	}
 	known := []string{"jwks_urls", "trusted_issuers", "required_scope", "target_audience", "scope_strategy", "token_from"}
-	for _, k := range sortedKeys(keys) {
+	for _, k := range slices.Sorted(maps.Keys(keys)) {
 		if !slices.Contains(known, k) && !slices.Contains(harmlessOathkeeperKeys, k) {
 			c.block(at+"."+k, "Oathkeeper setting %s has no v2 equivalent", k)
 		}
@@ -139,13 +139,4 @@ func nonEmpty(s []string) []string {
 		return nil
 	}
 	return s
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
