@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	security "istio.io/api/security/v1"
+
+	"github.com/apirule-krm/apirule-fn/fn/cluster"
 )
 
 // defaultTokenParam is the query parameter Istio reads a token from when a JWT rule
@@ -29,7 +31,7 @@ func (w workload) applies(namespace string, selector map[string]string, hasSelec
 	if namespace == RootNamespace && !hasSelector && w.namespace != RootNamespace {
 		return true
 	}
-	return namespace == w.namespace && (!hasSelector || subset(selector, w.labels))
+	return namespace == w.namespace && (!hasSelector || cluster.Selects(selector, w.labels))
 }
 
 // governing are the AuthorizationPolicies and RequestAuthentications that apply

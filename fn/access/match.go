@@ -130,13 +130,3 @@ func anyPolicyPath(patterns []string, path string) bool {
 	}
 	return false
 }
-
-// subset reports whether every label of sel is in labels with the same value.
-func subset(sel, labels map[string]string) bool {
-	for k, v := range sel {
-		if labels[k] != v {
-			return false
-		}
-	}
-	return true
-}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/apirule-krm/apirule-fn/fn/access"
+	"github.com/apirule-krm/apirule-fn/fn/cluster"
 	"github.com/apirule-krm/apirule-fn/fn/urlpath"
 )
 
@@ -283,7 +284,7 @@ func (r *Render) meshFor(ar *APIRule, idx *objectIndex) (*access.Mesh, []*Object
 	for _, w := range r.workloads(objs) {
 		for _, ns := range []string{w.namespace, access.RootNamespace} {
 			for _, p := range idx.byNamespace[ns] {
-				if sameWorkloads(w.namespace, w.labels, p.obj.Namespace, p.selector) && subset(p.selector, w.labels) {
+				if sameWorkloads(w.namespace, w.labels, p.obj.Namespace, p.selector) && cluster.Selects(p.selector, w.labels) {
 					add(p.obj)
 				}
 			}
@@ -335,15 +336,6 @@ func (r *Render) workloads(objs []*Object) []workload {
 		}
 	}
 	return out
-}
-
-func subset(sel, labels map[string]string) bool {
-	for k, v := range sel {
-		if labels[k] != v {
-			return false
-		}
-	}
-	return true
 }
 
 // destinations are the Services ("namespace/name") a VirtualService routes to or an

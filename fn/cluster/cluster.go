@@ -163,7 +163,7 @@ const sidecarName = "istio-proxy"
 func (v *View) PodsWithoutSidecar(ns string, selector map[string]string) []string {
 	var out []string
 	for _, p := range v.pods {
-		if p.namespace != ns || p.sidecar || !matches(selector, p.labels) {
+		if p.namespace != ns || p.sidecar || !Selects(selector, p.labels) {
 			continue
 		}
 		out = append(out, p.namespace+"/"+p.name)
@@ -172,7 +172,12 @@ func (v *View) PodsWithoutSidecar(ns string, selector map[string]string) []strin
 	return out
 }
 
-func matches(selector, labels map[string]string) bool {
+// Selects reports whether a matchLabels selector picks an object with these labels:
+// every key of the selector is a label with the same value, so an empty selector
+// picks every object. Pods of a Service, workloads of an AuthorizationPolicy or
+// RequestAuthentication: Kubernetes and Istio select the same way, so the cluster
+// view, the access model and the checks share this one copy.
+func Selects(selector, labels map[string]string) bool {
 	for k, val := range selector {
 		if labels[k] != val {
 			return false

@@ -260,3 +260,23 @@ data:
 		})
 	}
 }
+
+// TestSelects: a selector picks the objects that carry each of its labels with the
+// same value; extra labels do not matter and an empty selector picks everything.
+func TestSelects(t *testing.T) {
+	labels := map[string]string{"app": "a", "tier": "web"}
+	cases := []struct {
+		selector map[string]string
+		want     bool
+	}{
+		{nil, true},
+		{map[string]string{"app": "a"}, true},
+		{map[string]string{"app": "a", "tier": "web"}, true},
+		{map[string]string{"app": "b"}, false},
+		{map[string]string{"app": "a", "version": "v1"}, false},
+		{map[string]string{"tier": ""}, false},
+	}
+	for _, c := range cases {
+		assert.Equal(t, c.want, Selects(c.selector, labels), "%v", c.selector)
+	}
+}
