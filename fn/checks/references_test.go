@@ -16,12 +16,12 @@ func TestReferences(t *testing.T) {
 	cases := []checkCase{
 		{name: "both in the input: nothing", items: gateway + services + v2("a", "a.example.com", noAuth)},
 		{name: "no Gateway in the input: assumed", items: services + v2("a", "a.example.com", noAuth),
-			want: []finding{{"AF701", "shop/a", ""}}},
+			want: []finding{{"AF701", "shop/a", "spec.gateway"}}},
 		{name: "no Service in the input: assumed", items: gateway + v2("a", "a.example.com", noAuth),
-			want: []finding{{"AF702", "shop/a", ""}}},
+			want: []finding{{"AF702", "shop/a", "spec.service"}}},
 		{name: "the same assumption is reported once per APIRule, on each APIRule", items: gateway +
 			v2("a", "a.example.com", noAuth+"\n  - path: /b\n    methods: [GET]\n    noAuth: true") + v2("b", "b.example.com", noAuth),
-			want: []finding{{"AF702", "shop/a", ""}, {"AF702", "shop/b", ""}}},
+			want: []finding{{"AF702", "shop/a", "spec.service"}, {"AF702", "shop/b", "spec.service"}}},
 		{name: "near miss: the config declares both", spec: `{gateways: {"kyma-system/kyma-gateway": example.com}, serviceSelectors: {"shop/orders": {app: orders}}}`,
 			items: v2("a", "a.example.com", noAuth)},
 		{name: "v1beta1: the input holds another Gateway, not this one", items: otherGateway + services + v1beta1("a", "a.example.com", oryRule),
@@ -75,5 +75,5 @@ func TestReferencesOnFailedAPIRule(t *testing.T) {
 	noAuth := "  rules:\n  - path: /a\n    methods: [GET]\n    noAuth: true"
 	got, errs := findings(t, "", services+v2("a", "a", noAuth))
 	assert.NotEmpty(t, errs, "a short host without a known domain fails")
-	assert.Equal(t, []finding{{"AF701", "shop/a", ""}}, got)
+	assert.Equal(t, []finding{{"AF701", "shop/a", "spec.gateway"}}, got)
 }

@@ -31,13 +31,13 @@ func TestSeedWithoutCluster(t *testing.T) {
 	assert.Equal(t, 0, code, stderr)
 	assert.Contains(t, out, "kind: VirtualService")
 	assert.Contains(t, out, "kind: Rule")
-	assert.Contains(t, stderr, "warning: APIRule default/httpbin AF701 (low): Gateway kyma-system/kyma-gateway is not in the input; assumed it exists")
-	assert.Contains(t, stderr, "warning: APIRule default/httpbin AF702 (low): Service default/httpbin is not in the input; assumed")
+	assert.Contains(t, stderr, "warning: APIRule default/httpbin spec.gateway: AF701 (low): Gateway kyma-system/kyma-gateway is not in the input; assumed it exists")
+	assert.Contains(t, stderr, "warning: APIRule default/httpbin spec.service: AF702 (low): Service default/httpbin is not in the input; assumed")
 
 	out, stderr, code = render(strictCfg)
 	assert.Equal(t, 1, code)
 	assert.NotContains(t, out, "kind: VirtualService")
-	assert.Contains(t, stderr, "error: APIRule default/httpbin AF701 (low): Gateway kyma-system/kyma-gateway is not in the input; assumed it exists")
-	assert.Contains(t, stderr, "error: APIRule default/httpbin AF702 (low): Service default/httpbin is not in the input; assumed")
+	assert.Contains(t, stderr, "error: APIRule default/httpbin spec.gateway: AF701 (low): Gateway kyma-system/kyma-gateway is not in the input; assumed it exists")
+	assert.Contains(t, stderr, "error: APIRule default/httpbin spec.service: AF702 (low): Service default/httpbin is not in the input; assumed")
 	assert.Contains(t, stderr, `(strict: true; if this is intended, waive it with the annotation apirule.krm.dev/waive: "AF702")`)
 }

@@ -16,7 +16,7 @@ func (r *v1beta1Renderer) checkReferences() {
 	if g := r.ar.Spec.Gateway; g != nil {
 		ns, name := gatewayRef(*g, r.ar.Metadata.Namespace)
 		l := r.ctx.Cluster.Gateway(ns, name)
-		r.out.Assumed(l.Assumed)
+		r.out.Assumed(l.Assumed, "spec.gateway")
 		if !l.Found {
 			r.missing("Gateway", "spec.gateway", fmt.Sprintf("Gateway %s/%s is not in the input", ns, name),
 				fmt.Sprintf("add it to the input or set gateways[%q] in the function config (%s)",
@@ -36,12 +36,9 @@ func (r *v1beta1Renderer) checkReferences() {
 		}
 		seen[key] = true
 		s := r.ctx.Cluster.Service(t.LookupNamespace(), t.Name)
-		r.out.Assumed(s.Assumed)
+		path := servicePath(i, rule.Service)
+		r.out.Assumed(s.Assumed, path)
 		if !s.Found {
-			path := "spec.service"
-			if rule.Service != nil {
-				path = r.rulePath(i) + ".service"
-			}
 			r.missing("Service", path, fmt.Sprintf("Service %s is not in the input", key),
 				fmt.Sprintf("add it to the input or set serviceSelectors[%q] in the function config", key))
 		}
@@ -50,7 +47,7 @@ func (r *v1beta1Renderer) checkReferences() {
 
 // missing records a reference to an object of kind the input does not hold.
 func (r *v1beta1Renderer) missing(kind, path, what, fix string) {
-	r.out.Assumed(&cluster.Assumption{Kind: kind, Path: path, Message: what + ", though the input holds others of its kind: if it does not exist in the cluster, the routes will not work (istioctl analyze: IST0101); " + fix})
+	r.out.Assumed(&cluster.Assumption{Kind: kind, Message: what + ", though the input holds others of its kind: if it does not exist in the cluster, the routes will not work (istioctl analyze: IST0101); " + fix}, path)
 }
 
 // gatewayRef reads a v1beta1 gateway reference the way Istio does: "<ns>/<name>",

@@ -26,8 +26,8 @@ rules:
 		return cluster.Assumption{Kind: "Service", Path: path, Message: msg}
 	}
 	assumedBoth := []cluster.Assumption{
-		gateway("", `Gateway kyma-system/kyma-gateway is not in the input; assumed it exists with an unknown domain. Add it to the input or set gateways["kyma-system/kyma-gateway"] (its domain) in the function config`),
-		service("", `Service demo/httpbin is not in the input; assumed its selector is {app: httpbin}. Add the Service to the input or set serviceSelectors["demo/httpbin"] in the function config`),
+		gateway("spec.gateway", `Gateway kyma-system/kyma-gateway is not in the input; assumed it exists with an unknown domain. Add it to the input or set gateways["kyma-system/kyma-gateway"] (its domain) in the function config`),
+		service("spec.service", `Service demo/httpbin is not in the input; assumed its selector is {app: httpbin}. Add the Service to the input or set serviceSelectors["demo/httpbin"] in the function config`),
 	}
 	tests := []struct {
 		name  string

@@ -114,13 +114,20 @@ func (o *Output) Warn(path, message string) {
 	o.Findings = append(o.Findings, Finding{Severity: Warning, Path: trimDot(path), Message: message})
 }
 
-// Assumed records a render-time assumption, once per APIRule however many rules lead
-// to it.
-func (o *Output) Assumed(a *cluster.Assumption) {
-	if a == nil || slices.Contains(o.Assumptions, *a) {
+// Assumed records a render-time assumption at the APIRule field that refers to the
+// assumed object (the cluster view knows the object, not the field), once per APIRule
+// and field however many rules lead to it.
+func (o *Output) Assumed(a *cluster.Assumption, path string) {
+	if a == nil {
 		return
 	}
-	o.Assumptions = append(o.Assumptions, *a)
+	at := *a
+	if at.Path == "" {
+		at.Path = path
+	}
+	if !slices.Contains(o.Assumptions, at) {
+		o.Assumptions = append(o.Assumptions, at)
+	}
 }
 
 func trimDot(p string) string {

@@ -258,13 +258,13 @@ func (r *v1beta1Renderer) accessRules() ([]*object.Object, bool) {
 // selector looks up the selector of the rule's Service; nil when the Service has none
 // (the policy then applies to the whole namespace). A Service that is not there is the
 // controller's processing error (the API server's NotFound text), reported without path.
-func (r *v1beta1Renderer) selector(t apirule.Target) (map[string]string, bool) {
+func (r *v1beta1Renderer) selector(t apirule.Target, path string) (map[string]string, bool) {
 	s := r.ctx.Cluster.Service(t.LookupNamespace(), t.Name)
 	if !s.Found {
 		r.out.Fail("", `services "`+t.Name+`" not found: `+r.ctx.Cluster.MissingServiceHint(t.LookupNamespace(), t.Name))
 		return nil, false
 	}
-	r.out.Assumed(s.Assumed)
+	r.out.Assumed(s.Assumed, path)
 	if len(s.Selector) == 0 {
 		return nil, true
 	}
@@ -292,7 +292,7 @@ func (r *v1beta1Renderer) requestAuthentications() ([]*object.Object, bool) {
 			continue
 		}
 		t := r.ar.RuleTarget(rule)
-		sel, ok := r.selector(t)
+		sel, ok := r.selector(t, servicePath(i, rule.Service))
 		if !ok {
 			return nil, false
 		}
@@ -338,7 +338,7 @@ func (r *v1beta1Renderer) authorizationPolicies() ([]*object.Object, bool) {
 	for i := range r.ar.Spec.Rules {
 		rule := &r.ar.Spec.Rules[i]
 		t := r.ar.RuleTarget(rule)
-		sel, ok := r.selector(t)
+		sel, ok := r.selector(t, servicePath(i, rule.Service))
 		if !ok {
 			return nil, false
 		}

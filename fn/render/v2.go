@@ -46,7 +46,7 @@ func V2(ctx *Context, ar *apirule.V2APIRule) Output {
 	}
 	ar = v2StoredForm(ar)
 	gw, failures := validation.DiscoverV2Gateway(ctx.Cluster, ar)
-	out.Assumed(gw.Assumed)
+	out.Assumed(gw.Assumed, "spec.gateway")
 	if len(failures) > 0 {
 		out.FailAll(ctx.explainV2(ar, gw, failures))
 		return out
@@ -148,7 +148,7 @@ func newV2Renderer(ctx *Context, ar *apirule.V2APIRule, gw validation.V2Gateway,
 		if t.Name != "" {
 			svc := ctx.Cluster.Service(t.LookupNamespace(), t.Name)
 			t.selector = svc.Selector
-			out.Assumed(svc.Assumed)
+			out.Assumed(svc.Assumed, servicePath(i, ar.Spec.Rules[i].Service))
 		}
 		r.targets = append(r.targets, t)
 	}
