@@ -179,7 +179,9 @@ func (v *View) PodsWithoutSidecar(ns string, selector map[string]string) []strin
 // view, the access model and the checks share this one copy.
 func Selects(selector, labels map[string]string) bool {
 	for k, val := range selector {
-		if labels[k] != val {
+		// A label with an empty value must still be there: {x: ""} does not select
+		// objects without x, as in Kubernetes and Istio.
+		if got, ok := labels[k]; !ok || got != val {
 			return false
 		}
 	}

@@ -275,7 +275,9 @@ func TestSelects(t *testing.T) {
 		{map[string]string{"app": "b"}, false},
 		{map[string]string{"app": "a", "version": "v1"}, false},
 		{map[string]string{"tier": ""}, false},
+		{map[string]string{"version": ""}, false},
 	}
+	assert.True(t, Selects(map[string]string{"canary": ""}, map[string]string{"canary": ""}))
 	for _, c := range cases {
 		assert.Equal(t, c.want, Selects(c.selector, labels), "%v", c.selector)
 	}
